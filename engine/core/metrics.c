@@ -1,0 +1,346 @@
+/* Metric store and PromQL-like reads. Requests are counted in aggregate: each scrape interval a version
+ * adds its request and failure counts and a few lognormal latency components, which are spread over
+ * fine log-spaced histogram buckets at the scrape. Reads follow Prometheus: range selectors take the
+ * samples in (t - window, t], rate() extrapolates as extrapolatedRate does, and histogram_quantile()
+ * interpolates linearly inside the bucket that holds the rank. */
+#include "metrics_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normal_table.h"
+
+static double norm_cdf(double z)
+{
+    if (z <= -8.0)
+        return 0.0;
+    if (z >= 8.0)
+        return 1.0;
+    double x = (z + 8.0) * RS_NORMAL_TABLE_STEPS;
+    int i = (int)x;
+    if (i >= RS_NORMAL_TABLE_N - 1)
+        return rs_normal_table[RS_NORMAL_TABLE_N - 1];
+    double f = x - i;
+    return rs_normal_table[i] + f * (rs_normal_table[i + 1] - rs_normal_table[i]);
+}
+
+double rs_lognormal_cdf(double x, double median, double sigma)
+{
+    if (x <= 0)
+        return 0.0;
+    return norm_cdf((log(x) - log(median)) / sigma);
+}
+
+int rs_metrics_init(rs_metrics *m, int n_versions, rs_time max_window, rs_time scrape_interval)
+{
+    memset(m, 0, sizeof *m);
+    m->n_series = n_versions + 1;
+    m->all = n_versions;
+    for (int i = 0; i < RS_HIST_BUCKETS; i++)
+        m->bounds[i] = RS_HIST_MIN_MS * pow(RS_HIST_RATIO, i);
+    m->ring_len = (int)(max_window / scrape_interval) + 3;
+    size_t ns = (size_t)m->n_series;
+    m->ring = calloc((size_t)m->ring_len * ns * (RS_HIST_BUCKETS + 1), sizeof(double));
+    m->cur_hist = calloc(ns * (RS_HIST_BUCKETS + 1), sizeof(double));
+    m->cur_req = calloc(ns, sizeof(double));
+    m->cur_err = calloc(ns, sizeof(double));
+    m->acc = calloc(ns * COMP_COUNT, sizeof(rs_comp_acc));
+    if (!m->ring || !m->cur_hist || !m->cur_req || !m->cur_err || !m->acc)
+        return -1;
+    return 0;
+}
+
+void rs_metrics_fini(rs_metrics *m)
+{
+    free(m->t);
+    free(m->req);
+    free(m->err);
+    free(m->gauge);
+    free(m->ring);
+    free(m->cur_hist);
+    free(m->cur_req);
+    free(m->cur_err);
+    free(m->acc);
+    memset(m, 0, sizeof *m);
+}
+
+void rs_metrics_add(rs_metrics *m, int version, double requests, double failed)
+{
+    if (version >= 0) {
+        m->cur_req[version] += requests;
+        m->cur_err[version] += failed;
+    }
+    m->cur_req[m->all] += requests;
+    m->cur_err[m->all] += failed;
+}
+
+void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double requests, double median_ms,
+                            double sigma)
+{
+    if (requests <= 0)
+        return;
+    rs_comp_acc *a = &m->acc[(version >= 0 ? version : m->all) * COMP_COUNT + comp];
+    a->w += requests;
+    a->logm_w += requests * log(median_ms);
+    a->sigma = sigma;
+}
+
+/* Spreads `w` requests of a lognormal(median, sigma) over the buckets of one series and of "all". */
+static void spread(rs_metrics *m, int series, double w, double logm, double sigma)
+{
+    double lnr = log(RS_HIST_RATIO);
+    double ln0 = log(RS_HIST_MIN_MS);
+    /* buckets whose bound is within ±8 sigma of the median */
+    int lo = (int)floor((logm - 8 * sigma - ln0) / lnr);
+    int hi = (int)ceil((logm + 8 * sigma - ln0) / lnr);
+    if (lo < 0)
+        lo = 0;
+    if (hi > RS_HIST_BUCKETS - 1)
+        hi = RS_HIST_BUCKETS - 1;
+    double *h = m->cur_hist + (size_t)series * (RS_HIST_BUCKETS + 1);
+    double *ha = m->cur_hist + (size_t)m->all * (RS_HIST_BUCKETS + 1);
+    bool both = series != m->all; /* requests that reached no version count once, in "all" */
+    double prev = 0.0;
+    for (int i = lo; i <= hi; i++) {
+        double c = norm_cdf((ln0 + i * lnr - logm) / sigma);
+        double d = w * (c - prev);
+        h[i] += d;
+        if (both)
+            ha[i] += d;
+        prev = c;
+    }
+    double rest = w * (1.0 - prev);
+    int over = hi + 1; /* everything above the last bound considered */
+    h[over] += rest;
+    if (both)
+        ha[over] += rest;
+}
+
+static int grow(rs_metrics *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    size_t ns = (size_t)m->n_series;
+    rs_time *t = realloc(m->t, cap * sizeof *t);
+    if (!t)
+        return -1;
+    m->t = t;
+    double *req = realloc(m->req, cap * ns * sizeof *req);
+    if (!req)
+        return -1;
+    m->req = req;
+    double *err = realloc(m->err, cap * ns * sizeof *err);
+    if (!err)
+        return -1;
+    m->err = err;
+    double *g = realloc(m->gauge, cap * ns * G_COUNT * sizeof *g);
+    if (!g)
+        return -1;
+    m->gauge = g;
+    m->cap = cap;
+    return 0;
+}
+
+int rs_metrics_scrape(rs_metrics *m, rs_time t, const double *gauges)
+{
+    if (m->n == m->cap && grow(m) != 0)
+        return -1;
+    int ns = m->n_series;
+    for (int s = 0; s < ns; s++) {
+        for (int c = 0; c < COMP_COUNT; c++) {
+            rs_comp_acc *a = &m->acc[s * COMP_COUNT + c];
+            if (a->w > 0)
+                spread(m, s, a->w, a->logm_w / a->w, a->sigma);
+            a->w = 0;
+            a->logm_w = 0;
+        }
+    }
+    size_t n = m->n;
+    m->t[n] = t;
+    memcpy(m->req + n * (size_t)ns, m->cur_req, (size_t)ns * sizeof(double));
+    memcpy(m->err + n * (size_t)ns, m->cur_err, (size_t)ns * sizeof(double));
+    memcpy(m->gauge + n * (size_t)ns * G_COUNT, gauges, (size_t)ns * G_COUNT * sizeof(double));
+    size_t slot = (n % (size_t)m->ring_len) * (size_t)ns * (RS_HIST_BUCKETS + 1);
+    memcpy(m->ring + slot, m->cur_hist, (size_t)ns * (RS_HIST_BUCKETS + 1) * sizeof(double));
+    m->n++;
+    return 0;
+}
+
+/* Samples of the range (at - window, at]: indices [*first, *last]; returns the count. */
+static int range(const rs_metrics *m, rs_time window, rs_time at, size_t *first, size_t *last)
+{
+    /* last sample with t <= at */
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->t[mid] <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    size_t l = lo - 1;
+    size_t f = l;
+    while (f > 0 && m->t[f - 1] > at - window)
+        f--;
+    if (m->t[f] <= at - window)
+        return 0;
+    *first = f;
+    *last = l;
+    return (int)(l - f + 1);
+}
+
+/* Prometheus' extrapolatedRate (promql/functions.go) from the first and last samples of a range,
+ * their count, and the sum of the values lost to counter resets. */
+static double extrapolate(rs_time t0, double v0, rs_time t1, double v1, int n, double reset_add,
+                          rs_time range_start, rs_time range_end, bool is_rate)
+{
+    if (n < 2)
+        return NAN;
+    double result = v1 - v0 + reset_add;
+    double dur_start = (double)(t0 - range_start) / 1000.0;
+    double dur_end = (double)(range_end - t1) / 1000.0;
+    double sampled = (double)(t1 - t0) / 1000.0;
+    double avg = sampled / (n - 1);
+    double threshold = avg * 1.1;
+    if (result > 0 && v0 >= 0) {
+        double to_zero = sampled * (v0 / result);
+        if (to_zero < dur_start)
+            dur_start = to_zero;
+    }
+    double extrapolate_to = sampled;
+    extrapolate_to += dur_start < threshold ? dur_start : avg / 2;
+    extrapolate_to += dur_end < threshold ? dur_end : avg / 2;
+    double factor = extrapolate_to / sampled;
+    if (is_rate)
+        factor /= (double)(range_end - range_start) / 1000.0;
+    return result * factor;
+}
+
+double rs_extrapolated_rate(const rs_time *ts, const double *vs, int n, rs_time range_start,
+                            rs_time range_end, bool is_rate)
+{
+    if (n < 2)
+        return NAN;
+    double reset_add = 0;
+    for (int i = 1; i < n; i++)
+        if (vs[i] < vs[i - 1])
+            reset_add += vs[i - 1];
+    return extrapolate(ts[0], vs[0], ts[n - 1], vs[n - 1], n, reset_add, range_start, range_end, is_rate);
+}
+
+/* Our counters and restart gauges never reset, so the ends of the range suffice. */
+static double counter_rate(const rs_metrics *m, const double *base, size_t stride, size_t offset,
+                           rs_time window, rs_time at, bool is_rate)
+{
+    size_t f, l;
+    int n = range(m, window, at, &f, &l);
+    if (n < 2)
+        return NAN;
+    return extrapolate(m->t[f], base[f * stride + offset], m->t[l], base[l * stride + offset], n, 0,
+                       at - window, at, is_rate);
+}
+
+double rs_metrics_rate(const rs_metrics *m, int series, bool errors, rs_time window, rs_time at)
+{
+    return counter_rate(m, errors ? m->err : m->req, (size_t)m->n_series, (size_t)series, window, at,
+                        true);
+}
+
+double rs_metrics_error_ratio(const rs_metrics *m, int series, rs_time window, rs_time at)
+{
+    size_t f, l;
+    if (range(m, window, at, &f, &l) < 2)
+        return NAN;
+    size_t ns = (size_t)m->n_series;
+    double dreq = m->req[l * ns + (size_t)series] - m->req[f * ns + (size_t)series];
+    double derr = m->err[l * ns + (size_t)series] - m->err[f * ns + (size_t)series];
+    /* both rates share one extrapolation factor, so the ratio is that of the increases */
+    if (!(dreq > 0))
+        return NAN;
+    return derr / dreq;
+}
+
+double rs_histogram_quantile(double q, const double *bounds, const double *counts, int n_finite)
+{
+    if (isnan(q))
+        return NAN;
+    if (q < 0)
+        return -INFINITY;
+    if (q > 1)
+        return INFINITY;
+    double total = 0;
+    for (int i = 0; i <= n_finite; i++)
+        total += counts[i];
+    if (!(total > 0))
+        return NAN;
+    double rank = q * total;
+    double cum = 0;
+    for (int i = 0; i <= n_finite; i++) {
+        double next = cum + counts[i];
+        if (next >= rank && counts[i] > 0) {
+            if (i == n_finite) /* +Inf bucket: the highest finite bound */
+                return bounds[n_finite - 1];
+            double lower = i == 0 ? 0.0 : bounds[i - 1];
+            double upper = bounds[i];
+            return lower + (upper - lower) * ((rank - cum) / counts[i]);
+        }
+        cum = next;
+    }
+    return bounds[n_finite - 1];
+}
+
+double rs_metrics_quantile(const rs_metrics *m, int series, double q, rs_time window, rs_time at)
+{
+    size_t f, l;
+    if (range(m, window, at, &f, &l) < 2)
+        return NAN;
+    size_t oldest = m->n > (size_t)m->ring_len ? m->n - (size_t)m->ring_len : 0;
+    if (f < oldest)
+        f = oldest;
+    if (f >= l)
+        return NAN;
+    size_t nb = RS_HIST_BUCKETS + 1;
+    size_t ns = (size_t)m->n_series;
+    const double *a = m->ring + ((f % (size_t)m->ring_len) * ns + (size_t)series) * nb;
+    const double *b = m->ring + ((l % (size_t)m->ring_len) * ns + (size_t)series) * nb;
+    double d[RS_HIST_BUCKETS + 1];
+    for (size_t i = 0; i < nb; i++) {
+        d[i] = b[i] - a[i];
+        if (d[i] < 0)
+            d[i] = 0;
+    }
+    return rs_histogram_quantile(q, m->bounds, d, RS_HIST_BUCKETS);
+}
+
+double rs_metrics_gauge_avg(const rs_metrics *m, int series, int gauge, rs_time window, rs_time at)
+{
+    size_t f, l;
+    if (range(m, window, at, &f, &l) < 1)
+        return NAN;
+    double sum = 0;
+    int n = 0;
+    for (size_t i = f; i <= l; i++) {
+        double v = m->gauge[(i * (size_t)m->n_series + (size_t)series) * G_COUNT + (size_t)gauge];
+        if (!isnan(v)) {
+            sum += v;
+            n++;
+        }
+    }
+    return n ? sum / n : NAN;
+}
+
+double rs_metrics_gauge_last(const rs_metrics *m, int series, int gauge, rs_time at)
+{
+    size_t f, l;
+    if (range(m, RS_TIME_NEVER / 2, at, &f, &l) < 1)
+        return NAN;
+    return m->gauge[(l * (size_t)m->n_series + (size_t)series) * G_COUNT + (size_t)gauge];
+}
+
+double rs_metrics_gauge_increase(const rs_metrics *m, int series, int gauge, rs_time window, rs_time at)
+{
+    return counter_rate(m, m->gauge, (size_t)m->n_series * G_COUNT, (size_t)series * G_COUNT + (size_t)gauge,
+                        window, at, false);
+}

@@ -1,0 +1,75 @@
+/* The metric store of a run: counters and gauges scraped at a fixed interval per version and overall,
+ * latency histograms with fine log-spaced buckets, and the PromQL-like functions that read them. */
+#ifndef ROLLSIM_METRICS_INT_H
+#define ROLLSIM_METRICS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rollsim/common.h"
+
+/* Latency bucket upper bounds: RS_HIST_MIN_MS × RS_HIST_RATIO^i, then +Inf. */
+#define RS_HIST_MIN_MS 1.0
+#define RS_HIST_RATIO 1.02
+#define RS_HIST_BUCKETS 620 /* last finite bound ≈ 214 s, then +Inf */
+
+/* latency mixture components a version's requests fall into during a scrape interval */
+enum { COMP_NORMAL, COMP_FAST_FAIL, COMP_SLOW, COMP_COUNT };
+
+/* gauges scraped per series */
+enum { G_CPU, G_MEM, G_READY, G_RESTARTS, G_BIZ0, G_COUNT = G_BIZ0 + 4 };
+
+typedef struct {
+    double w;      /* requests */
+    double logm_w; /* sum of weight × ln(median) */
+    double sigma;
+} rs_comp_acc;
+
+typedef struct {
+    int n_series;           /* versions + 1; the last one is "all versions" */
+    int all;                /* index of the all-versions series */
+    double bounds[RS_HIST_BUCKETS]; /* finite upper bounds; bucket RS_HIST_BUCKETS is +Inf */
+    /* scrape times and cumulative counters for every scrape */
+    size_t n, cap;
+    rs_time *t;
+    double *req;            /* [n][n_series] cumulative requests */
+    double *err;            /* [n][n_series] cumulative failed requests */
+    double *gauge;          /* [n][n_series][G_COUNT] */
+    /* cumulative histograms of the last ring_len scrapes */
+    int ring_len;
+    double *ring;           /* [ring_len][n_series][RS_HIST_BUCKETS + 1] */
+    /* running totals and the interval being accumulated */
+    double *cur_req, *cur_err, *cur_hist;
+    rs_comp_acc *acc;       /* [n_series][COMP_COUNT] */
+} rs_metrics;
+
+int rs_metrics_init(rs_metrics *m, int n_versions, rs_time max_window, rs_time scrape_interval);
+void rs_metrics_fini(rs_metrics *m);
+/* Adds requests of one version (-1: requests that reached no version, e.g. no endpoints, counted in
+ * "all" only): total, failed, and a lognormal latency component. */
+void rs_metrics_add(rs_metrics *m, int version, double requests, double failed);
+void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double requests, double median_ms,
+                            double sigma);
+/* Folds the interval into the cumulative counters and stores a scrape at time t with the given gauges
+ * ([n_series][G_COUNT]). Returns 0, or -1 when out of memory. */
+int rs_metrics_scrape(rs_metrics *m, rs_time t, const double *gauges);
+
+/* PromQL-like reads at time `at` over (at - window, at]; NaN = no data. */
+double rs_metrics_error_ratio(const rs_metrics *m, int series, rs_time window, rs_time at);
+double rs_metrics_rate(const rs_metrics *m, int series, bool errors, rs_time window, rs_time at);
+double rs_metrics_quantile(const rs_metrics *m, int series, double q, rs_time window, rs_time at);
+double rs_metrics_gauge_avg(const rs_metrics *m, int series, int gauge, rs_time window, rs_time at);
+double rs_metrics_gauge_last(const rs_metrics *m, int series, int gauge, rs_time at);
+double rs_metrics_gauge_increase(const rs_metrics *m, int series, int gauge, rs_time window, rs_time at);
+
+/* Prometheus' histogram_quantile over bucket counts (non-cumulative) with the given finite upper
+ * bounds; the last count is the +Inf bucket. Exposed for tests. */
+double rs_histogram_quantile(double q, const double *bounds, const double *counts, int n_finite);
+/* Prometheus' extrapolatedRate for a counter sampled at times ts[] with values vs[]; is_rate divides by
+ * the range. Exposed for tests. */
+double rs_extrapolated_rate(const rs_time *ts, const double *vs, int n, rs_time range_start,
+                            rs_time range_end, bool is_rate);
+/* CDF of the lognormal with the given median and sigma at x. */
+double rs_lognormal_cdf(double x, double median, double sigma);
+
+#endif

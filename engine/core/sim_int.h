@@ -1,0 +1,197 @@
+/* Internal state of a run, shared by the engine's files and private to engine/core. */
+#ifndef ROLLSIM_SIM_INT_H
+#define ROLLSIM_SIM_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rollsim/queue.h"
+#include "rollsim/result.h"
+#include "rollsim/rng.h"
+#include "rollsim/scenario.h"
+#include "rollsim/sim.h"
+
+#include "metrics_int.h"
+
+enum {
+    EV_TICK = 1,
+    EV_SCRAPE,
+    EV_EVAL,
+    EV_POD_STARTED,   /* container started (after image pull or back-off) */
+    EV_POD_READY,     /* readiness probe passes */
+    EV_POD_AVAILABLE, /* ready for minReadySeconds */
+    EV_POD_OOM,       /* memory reached the limit */
+    EV_POD_GONE,      /* terminated pod removed */
+    EV_PROGRESS_CHECK,
+    EV_ACTION,        /* a: scripted action index */
+    EV_PAGE,          /* a: alert rule index */
+    EV_ESCALATE,
+    EV_LEAK_ONSET,    /* a: version */
+    EV_END
+};
+
+typedef enum { POD_PENDING, POD_RUNNING, POD_BACKOFF, POD_TERMINATING, POD_FREE } pod_phase;
+
+typedef struct {
+    uint32_t gen;         /* bumped on every state change that invalidates scheduled events */
+    int rs;               /* replica set index */
+    pod_phase phase;
+    bool ready;
+    bool available;
+    bool oomkilled_last;  /* last termination reason was OOMKilled */
+    int restarts;
+    int backoff_count;    /* consecutive crashes for the back-off curve */
+    rs_time created;
+    rs_time running_since; /* current container start */
+    rs_time leak_since;   /* memory starts growing (RS_TIME_NEVER: no leak) */
+    uint32_t serial;      /* for the name */
+} pod;
+
+typedef struct {
+    int version;          /* index into the scenario's versions */
+    int revision;
+    int replicas;         /* desired (spec.replicas) */
+    int live;             /* pods not terminating */
+    int ready;
+    int available;
+    int backoff;          /* pods waiting in CrashLoopBackOff */
+    uint32_t hash;        /* pod-template-hash */
+    int restart_gen;      /* `kubectl rollout restart` generation of the template */
+    uint32_t next_serial;
+    rs_time created;
+    bool deleted;         /* pruned by revisionHistoryLimit */
+    char change_cause[RS_TEXT_MAX];
+} replicaset;
+
+#define MAX_RS (RS_MAX_HISTORY + 8)
+
+typedef struct {
+    int replicas;
+    int current;          /* replica set of the current template */
+    bool paused;
+    bool rolling;         /* a rollout is in progress */
+    bool rollback;        /* the rollout in progress is an undo */
+    bool failed;          /* progress deadline exceeded */
+    rs_time last_progress;
+    int max_revision;
+    int restart_gen;      /* of the current template */
+} deployment;
+
+typedef struct {
+    bool started;         /* the fault has begun (onset passed) */
+    rs_time start;        /* when it began */
+    bool on;              /* intermittency state */
+    bool announced;       /* fault_onset recorded */
+    rs_time next_toggle;
+} fault_state;
+
+typedef enum { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING } alert_state;
+
+typedef struct {
+    alert_state state;
+    rs_time active_at;
+    bool paged;
+    bool ever_fired;
+} alert_runtime;
+
+struct rs_sim {
+    const rs_scenario *sc;
+    uint64_t seed;
+    rs_time now;
+    rs_queue q;
+    rs_rng rng_traffic, rng_pods, rng_faults, rng_logs;
+    bool ended;
+    bool finalized;
+    bool oom;             /* an allocation failed: the run ended early */
+
+    /* cluster */
+    pod *pods;
+    int n_pods, cap_pods;
+    int *free_pods;
+    int n_free;
+    replicaset rs[MAX_RS];
+    int n_rs;
+    deployment dep;
+    double capacity_rps;  /* per pod, derived from the baseline when the scenario leaves it 0 */
+    double base_median_ms;
+
+    /* faults */
+    rs_time first_serving[RS_MAX_VERSIONS]; /* RS_TIME_NEVER until the version gets traffic */
+    bool leak_onset_scheduled[RS_MAX_VERSIONS];
+    fault_state vfault[RS_MAX_VERSIONS][RS_MAX_FAULTS];
+    fault_state efault[RS_MAX_ENV_FAULTS];
+
+    /* observation */
+    rs_metrics metrics;
+    alert_runtime alerts[RS_MAX_ALERTS];
+    bool page_open;       /* a page waits for acknowledgement */
+    int page_seq;
+    int total_restarts;
+    int restarts_by_version[RS_MAX_VERSIONS];
+
+    /* per-tick state the dashboard and impact tracking read */
+    double tick_share[RS_MAX_VERSIONS];
+    double tick_cpu[RS_MAX_VERSIONS];
+    double biz_acc[RS_MAX_VERSIONS][RS_MAX_BIZ_METRICS]; /* request-weighted metric factors */
+    double biz_w[RS_MAX_VERSIONS];
+    double biz_tick[RS_MAX_VERSIONS][RS_MAX_BIZ_METRICS]; /* this tick only */
+    double biz_tick_w[RS_MAX_VERSIONS];
+    double tick_error_rate;
+    bool impacted;        /* users impacted in the last tick */
+    bool in_impact;       /* an impact period is open (started, not yet ended) */
+    rs_time unimpacted_since;
+    rs_time normal_since;
+    bool recovered;
+    rs_time recovered_at;
+    rs_time last_impact_end;
+
+    /* incident */
+    rs_time first[RS_EV_KIND_COUNT]; /* first occurrence of each timeline kind */
+    bool action_scheduled[RS_MAX_ACTIONS];
+    rs_result result;
+    size_t cap_timeline, cap_series;
+    rs_timeline_fn on_timeline;
+    void *on_timeline_ctx;
+};
+
+/* incident.c */
+void rs__timeline(rs_sim *sim, rs_time t, rs_event_kind kind, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+void rs__score(rs_sim *sim);
+void rs__check_expectations(rs_sim *sim);
+void rs__track_impact(rs_sim *sim, double error_rate, double tail_frac, double biz_factor);
+void rs__track_recovery(rs_sim *sim, const rs_sample *s);
+void rs__finish(rs_sim *sim);
+
+/* cluster.c */
+int rs__cluster_init(rs_sim *sim, rs_error *err);
+void rs__cluster_fini(rs_sim *sim);
+void rs__reconcile(rs_sim *sim);
+void rs__pod_event(rs_sim *sim, const rs_event *ev);
+void rs__progress_check(rs_sim *sim);
+int rs__adopt_template(rs_sim *sim, int version, int restart_gen);
+int rs__ready_by_version(const rs_sim *sim, int *ready, int *total, int *backoff);
+double rs__pod_memory(const rs_sim *sim, const pod *p);
+const char *rs__pod_name(const rs_sim *sim, int idx, char *buf, size_t size);
+
+/* traffic.c */
+void rs__tick(rs_sim *sim);
+double rs__fault_intensity(rs_sim *sim, fault_state *st, const rs_fault *f);
+double rs__version_capacity(const rs_sim *sim, int v);
+
+/* alerts.c */
+void rs__eval_alerts(rs_sim *sim);
+void rs__page(rs_sim *sim, int rule);
+void rs__escalate(rs_sim *sim, int page_seq);
+
+/* action.c */
+void rs__run_scripted(rs_sim *sim, int i);
+
+/* sim.c */
+void rs__schedule(rs_sim *sim, rs_time t, uint32_t kind, uint32_t a, uint64_t b);
+void rs__scrape(rs_sim *sim);
+
+#endif
