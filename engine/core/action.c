@@ -73,11 +73,13 @@ rs_status rs_action_undo(rs_sim *sim, int to_revision, rs_error *err)
     }
     int from_v = cur->version, from_rev = cur->revision, old_rev = sim->rs[target].revision;
     int r = rs__adopt_template(sim, sim->rs[target].version, sim->rs[target].restart_gen);
-    char how[96];
+    char how[96], to[32] = "";
+    if (to_revision > 0)
+        snprintf(to, sizeof to, " --to-revision=%d", to_revision);
     describe_strategy(sim, how, sizeof how);
     rs__timeline(sim, sim->now, RS_EV_ROLLBACK_START,
                  "kubectl rollout undo deployment/%s%s: %s (revision %d) → %s (revision %d becomes %d): %s",
-                 sim->sc->service, to_revision > 0 ? " --to-revision" : "", sim->sc->versions[from_v].name,
+                 sim->sc->service, to, sim->sc->versions[from_v].name,
                  from_rev, sim->sc->versions[sim->rs[r].version].name, old_rev, sim->rs[r].revision, how);
     if (!sim->result.outcome.rolled_back) {
         sim->result.outcome.rolled_back = true;

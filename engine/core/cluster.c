@@ -77,7 +77,7 @@ double rs__pod_memory(const rs_sim *sim, const pod *p)
     if (p->leak_since == RS_TIME_NEVER || sim->now <= p->leak_since)
         return mem0;
     const rs_fault *f = version_fault(sim, sim->rs[p->rs].version, RS_FAULT_MEMORY_LEAK);
-    double mb = mem0 + f->leak_mb_per_min * (double)(sim->now - p->leak_since) / 60000.0;
+    double mb = mem0 + f->leak_mb_per_min * p->leak_factor * (double)(sim->now - p->leak_since) / 60000.0;
     return mb < limit ? mb : limit;
 }
 
@@ -162,9 +162,11 @@ static void container_start(rs_sim *sim, int idx)
     const rs_fault *leak = version_fault(sim, sim->rs[p->rs].version, RS_FAULT_MEMORY_LEAK);
     if (leak && leak->leak_mb_per_min > 0) {
         p->leak_since = sim->now + leak->onset;
+        /* containers leak at slightly different rates (their traffic differs), so OOMs spread out */
+        p->leak_factor = 0.75 + 0.5 * rs_rng_uniform(&sim->rng_pods);
         double limit = d->memory_limit_mb;
         double room = limit - sim->sc->baseline.memory * limit;
-        rs_time oom = p->leak_since + (rs_time)ceil(room / leak->leak_mb_per_min * 60000.0);
+        rs_time oom = p->leak_since + (rs_time)ceil(room / (leak->leak_mb_per_min * p->leak_factor) * 60000.0);
         schedule_pod(sim, oom, EV_POD_OOM, idx);
         int vi = sim->rs[p->rs].version;
         if (!sim->leak_onset_scheduled[vi]) {

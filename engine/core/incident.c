@@ -62,7 +62,7 @@ void rs__track_impact(rs_sim *sim, double error_rate, double tail_frac, double b
             if (error_rate > sc->impact_error_rate)
                 snprintf(why, sizeof why, "%.1f%% of requests fail", error_rate * 100);
             else if (tail_frac > IMPACT_TAIL)
-                snprintf(why, sizeof why, "%.0f%% of requests slower than %.0f ms", tail_frac * 100,
+                snprintf(why, sizeof why, "%.1f%% of requests slower than %.0f ms", tail_frac * 100,
                          sc->impact_latency_factor * sc->baseline.latency_p95_ms);
             else
                 snprintf(why, sizeof why, "business metric at %.0f%% of its baseline", biz_factor * 100);

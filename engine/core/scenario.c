@@ -33,9 +33,10 @@ void rs_fault_defaults(rs_fault *f, rs_fault_kind kind)
         f->ramp = RS_SEC(60);
         break;
     case RS_FAULT_MEMORY_LEAK:
-        /* Seed Part 1: CPU 40% → 100%, OOMKilled events. 60% of 512 MiB to the limit in ~10 min. */
-        f->leak_mb_per_min = 20;
-        f->cpu_extra = 0.6;
+        /* Seed Part 1: CPU 40% → 100%, OOMKilled events. 60% of 512 MiB to the limit in about 7 min,
+         * so restarts come faster than the 10-minute back-off reset: CrashLoopBackOff follows. */
+        f->leak_mb_per_min = 30;
+        f->cpu_extra = 0.8;
         break;
     case RS_FAULT_TRAFFIC_DROP:
         /* Seed Part 1: 10k → 1k req/min, users cannot reach the service. */

@@ -44,6 +44,7 @@ typedef struct {
     rs_time created;
     rs_time running_since; /* current container start */
     rs_time leak_since;   /* memory starts growing (RS_TIME_NEVER: no leak) */
+    double leak_factor;   /* this container's leak rate relative to the fault's (0.75..1.25) */
     uint32_t serial;      /* for the name */
 } pod;
 
