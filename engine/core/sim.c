@@ -27,6 +27,37 @@ static rs_time max_window(const rs_scenario *sc)
     return w;
 }
 
+/* The service ran at its baseline before the run: fill the metric store with that history, so that
+ * windowed queries at the start see steady values instead of a Prometheus series just born. */
+static int warm_up(rs_sim *sim)
+{
+    const rs_scenario *sc = sim->sc;
+    int v = sc->initial_version, nv = sc->n_versions;
+    double gauges[(RS_MAX_VERSIONS + 1) * G_COUNT];
+    for (int i = 0; i < (nv + 1) * G_COUNT; i++)
+        gauges[i] = NAN;
+    double per = sc->traffic.rpm / 60.0 * (double)sc->scrape_interval / 1000.0;
+    int ready = sc->deployment.replicas;
+    const int series[2] = {v, nv}; /* the running version and "all" */
+    for (int j = 0; j < 2; j++) {
+        double *g = gauges + series[j] * G_COUNT;
+        g[G_CPU] = sc->baseline.cpu;
+        g[G_MEM] = sc->baseline.memory;
+        g[G_READY] = ready;
+        g[G_RESTARTS] = 0;
+        for (int k = 0; k < sc->n_biz_metrics; k++)
+            g[G_BIZ0 + k] = sc->biz_metrics[k].baseline;
+    }
+    int n = (int)(sim->metrics.ring_len - 1);
+    for (int i = n; i >= 0; i--) {
+        rs_metrics_add(&sim->metrics, v, per, per * sc->baseline.error_rate);
+        rs_metrics_add_latency(&sim->metrics, v, COMP_NORMAL, per, sim->base_median_ms, sc->baseline.latency_sigma);
+        if (rs_metrics_scrape(&sim->metrics, -(rs_time)i * sc->scrape_interval, gauges) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
 {
     if (rs_scenario_check(sc, err) != RS_OK)
@@ -65,7 +96,8 @@ rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
     }
 
     if (rs_queue_init(&sim->q, 1024) != 0 ||
-        rs_metrics_init(&sim->metrics, sc->n_versions, max_window(sc), sc->scrape_interval) != 0) {
+        rs_metrics_init(&sim->metrics, sc->n_versions, max_window(sc), sc->scrape_interval) != 0 ||
+        warm_up(sim) != 0) {
         rs_error_set(err, RS_INTERNAL, "", "out of memory");
         rs_sim_free(sim);
         return NULL;
