@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static bool compare(rs_cmp_op op, double v, double t)
 {
@@ -48,15 +49,23 @@ static const char *fmt_value(rs_metric_kind m, double v, char *buf, size_t size)
     return buf;
 }
 
-static void describe(const rs_sim *sim, const rs_alert_rule *r, double v, char *buf, size_t size)
+/* "HighErrorRate [critical]: error_rate over 5m00s = 9.20% > 5.00%", or "... back to 4.99% (fires when
+ * > 5.00%)" for a resolved alert. */
+static void describe(const rs_sim *sim, const rs_alert_rule *r, double v, bool resolved, char *buf, size_t size)
 {
     char val[32], thr[32], win[24];
     const char *metric = r->metric == RS_METRIC_BUSINESS ? sim->sc->biz_metrics[r->business_index].name
                                                          : rs_metric_kind_name(r->metric);
-    snprintf(buf, size, "%s [%s]: %s%s%s over %s = %s %s %s", r->name, rs_severity_name(r->severity),
-             metric, r->version[0] ? " of " : "", r->version, rs_format_duration(r->window, win, sizeof win),
-             fmt_value(r->metric, v, val, sizeof val), rs_cmp_op_name(r->op),
-             fmt_value(r->metric, r->threshold, thr, sizeof thr));
+    if (isnan(v))
+        snprintf(val, sizeof val, "no data");
+    else
+        fmt_value(r->metric, v, val, sizeof val);
+    fmt_value(r->metric, r->threshold, thr, sizeof thr);
+    rs_format_duration(r->window, win, sizeof win);
+    snprintf(buf, size, resolved ? "%s [%s]: %s%s%s over %s back to %s (fires when %s %s)"
+                                 : "%s [%s]: %s%s%s over %s = %s %s %s",
+             r->name, rs_severity_name(r->severity), metric, r->version[0] ? " of " : "", r->version, win, val,
+             rs_cmp_op_name(r->op), thr);
 }
 
 void rs__eval_alerts(rs_sim *sim)
@@ -74,14 +83,14 @@ void rs__eval_alerts(rs_sim *sim)
                 a->state = ALERT_PENDING;
                 a->active_at = sim->now;
                 if (r->for_ > 0) {
-                    describe(sim, r, v, text, sizeof text);
+                    describe(sim, r, v, false, text, sizeof text);
                     rs__timeline(sim, sim->now, RS_EV_ALERT_PENDING, "%s", text);
                 }
             }
             if (a->state == ALERT_PENDING && sim->now - a->active_at >= r->for_) {
                 a->state = ALERT_FIRING;
                 a->ever_fired = true;
-                describe(sim, r, v, text, sizeof text);
+                describe(sim, r, v, false, text, sizeof text);
                 rs__timeline(sim, sim->now, RS_EV_ALERT_FIRING, "%s", text);
                 if (r->severity == RS_SEV_CRITICAL && !a->paged) {
                     a->paged = true;
@@ -90,7 +99,7 @@ void rs__eval_alerts(rs_sim *sim)
             }
         } else if (a->state != ALERT_INACTIVE) {
             if (a->state == ALERT_FIRING) {
-                describe(sim, r, v, text, sizeof text);
+                describe(sim, r, v, true, text, sizeof text);
                 rs__timeline(sim, sim->now, RS_EV_ALERT_RESOLVED, "%s", text);
             }
             a->state = ALERT_INACTIVE;

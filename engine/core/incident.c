@@ -180,7 +180,10 @@ static void score(rs_sim *sim)
         double mtta = isnan(s->mtta_s) ? secs(sim->first[RS_EV_PAGE], sim->now) : s->mtta_s;
         s->penalty_ack = 10.0 * clamp01((mtta - 300.0) / 600.0);
     }
-    s->penalty_impact = 30.0 * clamp01(s->error_budget_burned_pct / 25.0);
+    /* only what the incident burned: the baseline error rate spends the budget at its own pace */
+    double excess = s->failed_requests - sc->baseline.error_rate * s->total_requests;
+    double excess_pct = budget > 0 ? 100.0 * excess / budget : 0.0;
+    s->penalty_impact = 30.0 * clamp01(excess_pct / 25.0);
     double total = s->penalty_detection + s->penalty_ack + s->penalty_recovery + s->penalty_impact +
                    s->penalty_unresolved;
     s->score = 100.0 - total < 0 ? 0 : 100.0 - total;
