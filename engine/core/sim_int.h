@@ -64,7 +64,7 @@ typedef struct {
     char change_cause[RS_TEXT_MAX];
 } replicaset;
 
-#define MAX_RS (RS_MAX_HISTORY + 8)
+#define MAX_RS 64 /* revisionHistoryLimit (at most 50) + the current and rolling sets */
 
 typedef struct {
     int replicas;

@@ -228,7 +228,7 @@ typedef struct {
     rs_time eval_interval;         /* alert rule evaluation, default 15 s */
     rs_time page_delay;            /* firing critical alert → page (Alertmanager group_wait), default 30 s */
     rs_time escalate_after;        /* unacknowledged page escalates after, default 5m */
-    int n_alerts;                  /* 0 after loading = the seed's HighErrorRate and HighLatency */
+    int n_alerts;                  /* the loader installs the seed's two rules when "alerts" is absent */
     rs_alert_rule alerts[RS_MAX_ALERTS];
 
     /* scoring */

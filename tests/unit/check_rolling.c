@@ -29,7 +29,7 @@ static void crashloop(rs_scenario *s, int version)
 {
     rs_fault *f = &s->versions[version].faults[s->versions[version].n_faults++];
     rs_fault_defaults(f, RS_FAULT_MEMORY_LEAK);
-    f->leak_mb_per_min = 4000; /* OOMKilled a few seconds after every start, before Ready */
+    f->leak_mb_per_min = 1e6; /* OOMKilled within ~20 ms of every start, long before Ready */
 }
 
 static int count_pods(rs_sim *sim, int version, bool live_only)
@@ -227,11 +227,12 @@ START_TEST(crashloop_backoff_doubles_from_ten_seconds_to_five_minutes)
         if (r->timeline[i].kind == RS_EV_POD_OOMKILLED)
             kills[n++] = r->timeline[i].t_ms;
     ck_assert_int_ge(n, 8);
-    /* between two kills: the back-off, then the same start-to-OOM time */
-    rs_time run = kills[1] - kills[0] - RS_SEC(10);
+    /* between two kills: the back-off, then a few milliseconds of running until the next OOM */
     rs_time expect[] = {10, 20, 40, 80, 160, 300, 300};
-    for (int i = 0; i < 7 && i + 1 < n; i++)
-        ck_assert_int_eq(kills[i + 1] - kills[i] - run, RS_SEC(expect[i]));
+    for (int i = 0; i < 7 && i + 1 < n; i++) {
+        rs_time extra = kills[i + 1] - kills[i] - RS_SEC(expect[i]);
+        ck_assert_msg(extra >= 0 && extra < 50, "restart %d: %lld ms after the back-off", i + 1, (long long)extra);
+    }
     rs_sim_free(sim);
     free(sc);
 }
