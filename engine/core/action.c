@@ -30,6 +30,16 @@ rs_status rs_action_deploy(rs_sim *sim, const char *version, rs_error *err)
     int v = rs_scenario_version_index(sim->sc, version);
     if (v < 0)
         return rs_error_set(err, RS_BAD_INPUT, "deploy", "unknown version '%s'", version);
+    if (sim->sc->deployment.strategy.kind != RS_STRATEGY_ROLLING) {
+        if (sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN && sim->rs[sim->dep.current].version == v)
+            return rs_error_set(err, RS_BAD_INPUT, "deploy", "rollout \"%s\" already runs %s", sim->sc->service, version);
+        rs_status st = rs__strategy_deploy(sim, v, err);
+        if (st == RS_OK && sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN) {
+            sim->dep.deployed_at = sim->now;
+            start_rollout(sim, false);
+        }
+        return st;
+    }
     if (sim->rs[sim->dep.current].version == v)
         return rs_error_set(err, RS_BAD_INPUT, "deploy",
                             "deployment \"%s\" already runs %s (the template did not change)",
@@ -40,6 +50,7 @@ rs_status rs_action_deploy(rs_sim *sim, const char *version, rs_error *err)
         return rs_error_set(err, RS_INTERNAL, "deploy", "too many replica sets");
     char how[96];
     describe_strategy(sim, how, sizeof how);
+    sim->dep.deployed_at = sim->now;
     rs__timeline(sim, sim->now, RS_EV_DEPLOY_START, "deploy %s → %s (revision %d): %s",
                  sim->sc->versions[from].name, version, sim->rs[r].revision, how);
     start_rollout(sim, false);
@@ -48,11 +59,13 @@ rs_status rs_action_deploy(rs_sim *sim, const char *version, rs_error *err)
 
 rs_status rs_action_undo(rs_sim *sim, int to_revision, rs_error *err)
 {
+    if (to_revision <= 0 && rs__canary_undo(sim, err))
+        return RS_OK;
     const replicaset *cur = &sim->rs[sim->dep.current];
     int target = -1;
     for (int i = 0; i < sim->n_rs; i++) {
         const replicaset *r = &sim->rs[i];
-        if (r->deleted || i == sim->dep.current)
+        if (!in_deployment(sim, i) || i == sim->dep.current)
             continue;
         if (to_revision > 0) {
             if (r->revision == to_revision)
@@ -71,8 +84,13 @@ rs_status rs_action_undo(rs_sim *sim, int to_revision, rs_error *err)
         return rs_error_set(err, RS_BAD_INPUT, "undo", "no rollout history found for deployment \"%s\"",
                             sim->sc->service);
     }
+    if (sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN)
+        return rs__bluegreen_undo(sim, target, err);
+    if (sim->sc->deployment.strategy.kind == RS_STRATEGY_CANARY && sim->can.active)
+        rs__canary_undo(sim, err); /* an explicit revision also ends the analysis */
     int from_v = cur->version, from_rev = cur->revision, old_rev = sim->rs[target].revision;
     int r = rs__adopt_template(sim, sim->rs[target].version, sim->rs[target].restart_gen);
+    sim->dep.deployed_at = sim->now;
     char how[96], to[32] = "";
     if (to_revision > 0)
         snprintf(to, sizeof to, " --to-revision=%d", to_revision);
@@ -173,9 +191,38 @@ rs_status rs_action_resolve(rs_sim *sim, const char *summary, rs_error *err)
     return RS_OK;
 }
 
+rs_status rs_action_promote(rs_sim *sim, rs_error *err)
+{
+    switch (sim->sc->deployment.strategy.kind) {
+    case RS_STRATEGY_CANARY:
+        return rs__canary_promote_action(sim, err);
+    case RS_STRATEGY_BLUE_GREEN:
+        return rs__bluegreen_promote_action(sim, err);
+    case RS_STRATEGY_ROLLING:
+        break;
+    }
+    return rs_error_set(err, RS_BAD_INPUT, "promote",
+                        "deployment \"%s\" uses a rolling update: there is nothing to promote", sim->sc->service);
+}
+
+rs_status rs_action_set_weight(rs_sim *sim, double percent, rs_error *err)
+{
+    if (sim->sc->deployment.strategy.kind != RS_STRATEGY_CANARY)
+        return rs_error_set(err, RS_BAD_INPUT, "set_weight", "traffic weights exist only for a canary strategy");
+    if (!(percent >= 0 && percent <= 100))
+        return rs_error_set(err, RS_BAD_INPUT, "set_weight", "a weight is a percentage within 0..100, got %g", percent);
+    return rs__canary_weight_action(sim, percent, err);
+}
+
+void rs_sim_skip_scripted_operator(rs_sim *sim) { sim->skip_scripted_operator = true; }
+
+void rs_sim_canary_manual(rs_sim *sim, bool manual) { sim->can.manual = manual; }
+
 void rs__run_scripted(rs_sim *sim, int i)
 {
     const rs_scripted_action *a = &sim->sc->actions[i];
+    if (sim->skip_scripted_operator && a->kind != RS_ACT_DEPLOY)
+        return; /* an operator policy plays the on-call */
     rs_error err;
     rs_error_clear(&err);
     rs_status st = RS_OK;

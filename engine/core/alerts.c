@@ -77,6 +77,7 @@ void rs__eval_alerts(rs_sim *sim)
         int version = r->version[0] ? rs_scenario_version_index(sc, r->version) : -1;
         double v = rs_sim_query(sim, r->metric, r->business_index, version, r->window);
         bool cond = !isnan(v) && compare(r->op, v, r->threshold);
+        a->last_value = v;
         char text[200];
         if (cond) {
             if (a->state == ALERT_INACTIVE) {

@@ -46,6 +46,12 @@ static uint32_t template_hash(const rs_sim *sim, int version, int restart_gen)
     return h;
 }
 
+/* Replica sets the Deployment (or the canary's primary) owns; a canary's own set is apart. */
+bool in_deployment(const rs_sim *sim, int i)
+{
+    return !sim->rs[i].deleted && sim->rs[i].owner == OWNER_PRIMARY;
+}
+
 static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789"; /* k8s.io/apimachinery rand alphabet */
 
 static void encode(uint32_t x, int len, char *out)
@@ -271,7 +277,7 @@ static void progress(rs_sim *sim)
         rs__schedule(sim, sim->now + spec(sim)->progress_deadline, EV_PROGRESS_CHECK, 0, 0);
 }
 
-static void scale_rs(rs_sim *sim, int r, int replicas)
+void rs__scale_rs(rs_sim *sim, int r, int replicas)
 {
     if (sim->rs[r].replicas == replicas)
         return;
@@ -280,32 +286,33 @@ static void scale_rs(rs_sim *sim, int r, int replicas)
 }
 
 /* rolling.go: reconcileNewReplicaSet + reconcileOldReplicaSets. */
-static void rolling_step(rs_sim *sim)
+void rs__rolling_step(rs_sim *sim)
 {
     deployment *d = &sim->dep;
     int surge, unavail;
     rs_rolling_bounds(d->replicas, spec(sim)->max_surge, spec(sim)->max_unavailable, &surge, &unavail);
     replicaset *nrs = &sim->rs[d->current];
+    int replicas = rs__primary_target(sim); /* less than d->replicas while a canary takes replicas */
 
     /* scale up the new replica set within maxSurge */
     int all = 0;
     for (int i = 0; i < sim->n_rs; i++)
-        all += sim->rs[i].deleted ? 0 : sim->rs[i].replicas;
-    if (nrs->replicas < d->replicas) {
-        int room = d->replicas + surge - all;
+        all += in_deployment(sim, i) ? sim->rs[i].replicas : 0;
+    if (nrs->replicas < replicas) {
+        int room = replicas + surge - all;
         if (room > 0) {
-            int want = d->replicas - nrs->replicas;
-            scale_rs(sim, d->current, nrs->replicas + (room < want ? room : want));
+            int want = replicas - nrs->replicas;
+            rs__scale_rs(sim, d->current, nrs->replicas + (room < want ? room : want));
         }
-    } else if (nrs->replicas > d->replicas) {
-        scale_rs(sim, d->current, d->replicas);
+    } else if (nrs->replicas > replicas) {
+        rs__scale_rs(sim, d->current, replicas);
     }
 
     /* scale down old replica sets */
     int old = 0;
     all = 0;
     for (int i = 0; i < sim->n_rs; i++) {
-        if (sim->rs[i].deleted)
+        if (!in_deployment(sim, i))
             continue;
         all += sim->rs[i].replicas;
         if (i != d->current)
@@ -313,7 +320,7 @@ static void rolling_step(rs_sim *sim)
     }
     if (old == 0)
         return;
-    int min_available = d->replicas - unavail;
+    int min_available = replicas - unavail;
     int new_unavailable = nrs->replicas - nrs->available;
     int max_scaled_down = all - min_available - new_unavailable;
     if (max_scaled_down <= 0)
@@ -321,7 +328,7 @@ static void rolling_step(rs_sim *sim)
     /* order old sets oldest first (by creation, then revision) */
     int order[MAX_RS], n = 0;
     for (int i = 0; i < sim->n_rs; i++)
-        if (i != d->current && !sim->rs[i].deleted && sim->rs[i].replicas > 0)
+        if (i != d->current && in_deployment(sim, i) && sim->rs[i].replicas > 0)
             order[n++] = i;
     for (int i = 1; i < n; i++)
         for (int j = i; j > 0 && sim->rs[order[j]].created < sim->rs[order[j - 1]].created; j--) {
@@ -337,13 +344,13 @@ static void rolling_step(rs_sim *sim)
         if (unhealthy <= 0)
             continue;
         int c = max_scaled_down - cleaned < unhealthy ? max_scaled_down - cleaned : unhealthy;
-        scale_rs(sim, order[k], o->replicas - c);
+        rs__scale_rs(sim, order[k], o->replicas - c);
         cleaned += c;
     }
     /* scaleDownOldReplicaSetsForRollingUpdate: keep min_available available */
     int available = 0;
     for (int i = 0; i < sim->n_rs; i++)
-        if (!sim->rs[i].deleted)
+        if (in_deployment(sim, i))
             available += sim->rs[i].available;
     if (available <= min_available)
         return;
@@ -353,7 +360,7 @@ static void rolling_step(rs_sim *sim)
         if (o->replicas == 0)
             continue;
         int c = budget - done < o->replicas ? budget - done : o->replicas;
-        scale_rs(sim, order[k], o->replicas - c);
+        rs__scale_rs(sim, order[k], o->replicas - c);
         done += c;
     }
 }
@@ -366,7 +373,7 @@ static void prune_history(rs_sim *sim)
         int n = 0, oldest = -1;
         for (int i = 0; i < sim->n_rs; i++) {
             const replicaset *r = &sim->rs[i];
-            if (r->deleted || i == sim->dep.current || r->replicas > 0 || r->live > 0)
+            if (!in_deployment(sim, i) || i == sim->dep.current || r->replicas > 0 || r->live > 0)
                 continue;
             n++;
             if (oldest < 0 || r->revision < sim->rs[oldest].revision)
@@ -378,16 +385,29 @@ static void prune_history(rs_sim *sim)
     }
 }
 
+/* All replicas of the current template available and no other set of the Deployment left. */
+bool rs__deployment_settled(const rs_sim *sim)
+{
+    const deployment *d = &sim->dep;
+    const replicaset *nrs = &sim->rs[d->current];
+    int target = rs__primary_target(sim);
+    if (nrs->replicas != target || nrs->available < target)
+        return false;
+    for (int i = 0; i < sim->n_rs; i++)
+        if (i != d->current && in_deployment(sim, i) && (sim->rs[i].replicas > 0 || sim->rs[i].live > 0))
+            return false;
+    return true;
+}
+
 static void check_complete(rs_sim *sim)
 {
     deployment *d = &sim->dep;
-    const replicaset *nrs = &sim->rs[d->current];
-    if (!d->rolling || nrs->replicas != d->replicas || nrs->available < d->replicas)
+    if (!d->rolling || d->paused_rollout || !rs__deployment_settled(sim))
         return;
-    for (int i = 0; i < sim->n_rs; i++)
-        if (i != d->current && !sim->rs[i].deleted && (sim->rs[i].replicas > 0 || sim->rs[i].live > 0))
-            return;
     d->rolling = false;
+    const replicaset *nrs = &sim->rs[d->current];
+    if (rs__canary_primary_done(sim))
+        return; /* a canary promotion finished: the strategy records it */
     const char *vname = sim->sc->versions[nrs->version].name;
     if (d->rollback)
         rs__timeline(sim, sim->now, RS_EV_ROLLBACK_COMPLETE,
@@ -397,21 +417,27 @@ static void check_complete(rs_sim *sim)
         rs__timeline(sim, sim->now, RS_EV_DEPLOY_COMPLETE,
                      "rollout complete: deployment \"%s\" successfully rolled out %s (revision %d, %d/%d "
                      "pods available)",
-                     sim->sc->service, vname, nrs->revision, nrs->available, d->replicas);
+                     sim->sc->service, vname, nrs->revision, nrs->available, nrs->replicas);
     d->rollback = false;
 }
 
 void rs__reconcile(rs_sim *sim)
 {
     deployment *d = &sim->dep;
-    if (!d->paused)
-        rolling_step(sim);
-    else if (!d->rolling)
-        scale_rs(sim, d->current, d->replicas);
+    if (sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN) {
+        rs__bluegreen_step(sim);
+    } else {
+        if (!d->paused)
+            rs__rolling_step(sim);
+        else if (!d->rolling)
+            rs__scale_rs(sim, d->current, rs__primary_target(sim));
+    }
     for (int i = 0; i < sim->n_rs; i++)
         if (!sim->rs[i].deleted)
             sync_replicaset(sim, i);
-    check_complete(sim);
+    if (sim->sc->deployment.strategy.kind != RS_STRATEGY_BLUE_GREEN)
+        check_complete(sim);
+    rs__strategy_check(sim);
     prune_history(sim);
 }
 
@@ -523,7 +549,7 @@ int rs__ready_by_version(const rs_sim *sim, int *ready, int *total, int *backoff
     return n;
 }
 
-static int new_rs(rs_sim *sim, int version, int restart_gen, int revision)
+int rs__new_rs(rs_sim *sim, int version, int restart_gen, int revision)
 {
     if (sim->n_rs == MAX_RS) {
         /* reuse a pruned slot */
@@ -558,12 +584,12 @@ int rs__adopt_template(rs_sim *sim, int version, int restart_gen)
     uint32_t h = template_hash(sim, version, restart_gen);
     int found = -1;
     for (int i = 0; i < sim->n_rs; i++)
-        if (!sim->rs[i].deleted && sim->rs[i].hash == h && sim->rs[i].version == version &&
+        if (in_deployment(sim, i) && sim->rs[i].hash == h && sim->rs[i].version == version &&
             sim->rs[i].restart_gen == restart_gen)
             found = i;
     int rev = sim->dep.max_revision + 1;
     if (found < 0) {
-        found = new_rs(sim, version, restart_gen, rev);
+        found = rs__new_rs(sim, version, restart_gen, rev);
         if (found < 0)
             return -1;
     }
@@ -580,7 +606,7 @@ int rs__cluster_init(rs_sim *sim, rs_error *err)
     sim->dep.replicas = sc->deployment.replicas;
     int first_rev = sc->initial_revision - sc->n_history;
     for (int i = 0; i < sc->n_history; i++) {
-        int r = new_rs(sim, sc->history[i], 0, first_rev + i);
+        int r = rs__new_rs(sim, sc->history[i], 0, first_rev + i);
         sim->rs[r].created = -RS_MIN(60) * (sc->n_history - i + 1);
         sim->rs[r].hash = template_hash(sim, sc->history[i], 0);
     }

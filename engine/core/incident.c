@@ -10,6 +10,7 @@
 
 #define IMPACT_TAIL 0.05       /* p95 above the threshold = more than 5% of requests slower */
 #define IMPACT_BUSINESS 0.80   /* a business metric below 80% of its baseline */
+#define IMPACT_MIN RS_SEC(10)  /* shorter blips are failed requests, not an incident */
 
 void rs__timeline(rs_sim *sim, rs_time t, rs_event_kind kind, const char *fmt, ...)
 {
@@ -46,6 +47,9 @@ void rs__timeline(rs_sim *sim, rs_time t, rs_event_kind kind, const char *fmt, .
     }
 }
 
+/* Users are impacted when a tick's failures, slow responses or business metric cross the scoring
+ * thresholds for at least IMPACT_MIN: a one-second blip (a blue-green switch) counts in the failed
+ * requests but does not open an incident. The impact starts when the blip began. */
 void rs__track_impact(rs_sim *sim, double error_rate, double tail_frac, double biz_factor)
 {
     const rs_scenario *sc = sim->sc;
@@ -54,22 +58,28 @@ void rs__track_impact(rs_sim *sim, double error_rate, double tail_frac, double b
     sim->impacted = impacted;
     if (impacted) {
         sim->unimpacted_since = RS_TIME_NEVER;
-        if (!sim->in_impact) {
+        if (sim->in_impact)
+            return;
+        if (sim->impact_pending_since == RS_TIME_NEVER) {
+            sim->impact_pending_since = sim->now;
+            if (error_rate > sc->impact_error_rate)
+                snprintf(sim->impact_why, sizeof sim->impact_why, "%.1f%% of requests fail", error_rate * 100);
+            else if (tail_frac > IMPACT_TAIL)
+                snprintf(sim->impact_why, sizeof sim->impact_why, "%.1f%% of requests slower than %.0f ms",
+                         tail_frac * 100, sc->impact_latency_factor * sc->baseline.latency_p95_ms);
+            else
+                snprintf(sim->impact_why, sizeof sim->impact_why, "business metric at %.0f%% of its baseline",
+                         biz_factor * 100);
+        }
+        if (sim->now - sim->impact_pending_since + sc->traffic.tick > IMPACT_MIN) {
             sim->in_impact = true;
             sim->recovered = false;
             sim->normal_since = RS_TIME_NEVER;
-            char why[96];
-            if (error_rate > sc->impact_error_rate)
-                snprintf(why, sizeof why, "%.1f%% of requests fail", error_rate * 100);
-            else if (tail_frac > IMPACT_TAIL)
-                snprintf(why, sizeof why, "%.1f%% of requests slower than %.0f ms", tail_frac * 100,
-                         sc->impact_latency_factor * sc->baseline.latency_p95_ms);
-            else
-                snprintf(why, sizeof why, "business metric at %.0f%% of its baseline", biz_factor * 100);
-            rs__timeline(sim, sim->now, RS_EV_IMPACT_START, "users impacted: %s", why);
+            rs__timeline(sim, sim->impact_pending_since, RS_EV_IMPACT_START, "users impacted: %s", sim->impact_why);
         }
         return;
     }
+    sim->impact_pending_since = RS_TIME_NEVER;
     if (!sim->in_impact)
         return;
     if (sim->unimpacted_since == RS_TIME_NEVER)

@@ -35,19 +35,27 @@
 #define RS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define RS_COLD __attribute__((noinline, cold))
+#define RS_NOINLINE __attribute__((noinline))
 #else
+#define RS_NOINLINE
 #define RS_LIKELY(x) (x)
 #define RS_UNLIKELY(x) (x)
 #define RS_COLD
 #endif
+/* Out-of-line paths keep the common push and pop small (few saved registers, no large frame). */
 
 #define ARITY 4u           /* heap arity (the child selection below is written for 4) */
 #define LINE 64u           /* cache line, for the alignment of the heap's time array */
 #define TPAD (LINE / sizeof(int64_t) - 1u) /* time-array offset: tk[1] starts a cache line */
 #define MIN_CAP 16u
 #define MIN_RING 64u       /* smallest ring (one bitmap word) */
-#define RING_PER_EVENT 8u  /* ring slots per pending event, at rebuild */
-#define SPAN_SHARE 2u      /* the pending events' time span fills 1/SPAN_SHARE of the ring at rebuild */
+#ifndef RING_PER_EVENT
+#define RING_PER_EVENT 32u /* ring slots per pending event, at rebuild */
+#endif
+#ifndef SPAN_SHARE
+#define SPAN_SHARE 1u      /* the pending events' time span fills 1/SPAN_SHARE of the ring at rebuild */
+#endif
+#define MAX_RING ((size_t)1 << 22) /* ring slots at most (16 MiB of list heads) */
 #define BIG_BUCKET 64u     /* a loaded bucket larger than this (and a quarter of all) is "too wide" */
 #define NIL UINT32_MAX
 #define SIGN 0x8000000000000000ULL
@@ -67,7 +75,6 @@ struct rs_queue_impl {
     uint32_t *freel; /* stack of free handles */
     size_t nfree;
     size_t cap;      /* nodes; also the heap's capacity */
-    size_t count;    /* pending events */
     /* heap */
     int64_t *tk;     /* tk[i]: time of heap slot i */
     uint32_t *hd;    /* hd[i]: handle of heap slot i */
@@ -189,7 +196,7 @@ static inline void heap_sift_up(rs_queue_impl *h, size_t i, int64_t t, uint32_t 
     hd[i] = x;
 }
 
-static inline void heap_push(rs_queue_impl *h, int64_t t, uint32_t x)
+static RS_NOINLINE void heap_push(rs_queue_impl *h, int64_t t, uint32_t x)
 {
     if (h->hole) {
         h->hole = 0;
@@ -200,7 +207,7 @@ static inline void heap_push(rs_queue_impl *h, int64_t t, uint32_t x)
 }
 
 /* Refills the root hole from the last slot. */
-static void heap_fill_hole(rs_queue_impl *h)
+static RS_NOINLINE void heap_fill_hole(rs_queue_impl *h)
 {
     size_t last = h->used - 1;
     h->hole = 0;
@@ -267,13 +274,26 @@ static inline void place(rs_queue_impl *h, uint32_t x)
     }
 }
 
-/* Re-tunes the calendar to the pending events outside the heap (the heap is empty) and refiles them.
- * Afterwards the heap holds at least the earliest event. */
+/* Re-tunes the calendar to all pending events and refiles them. Afterwards the heap holds at least the
+ * earliest event. */
 static RS_COLD void rebuild(rs_queue_impl *h)
 {
     uint32_t all = h->ovf;
     size_t n = h->in_ovf;
     uint64_t lo = h->ovf_min, hi = h->ovf_max;
+    for (size_t i = h->hole; i < h->used; i++) {
+        uint32_t x = h->hd[i];
+        uint64_t u = ukey(h->tk[i]);
+        if (n == 0 || u < lo)
+            lo = u;
+        if (n == 0 || u > hi)
+            hi = u;
+        h->next[x] = all;
+        all = x;
+        n++;
+    }
+    h->used = 0;
+    h->hole = 0;
     for (size_t w = 0; h->in_ring && w < h->nb / 64; w++) {
         uint64_t word = h->bits[w];
         h->bits[w] = 0;
@@ -321,7 +341,7 @@ static RS_COLD void rebuild(rs_queue_impl *h)
 }
 
 /* Makes the heap non-empty; the queue is not empty. */
-static RS_COLD void advance(rs_queue_impl *h)
+static RS_COLD void advance(rs_queue_impl *h, size_t count)
 {
     h->used = 0; /* the heap is empty: at most a hole is left */
     h->hole = 0;
@@ -342,36 +362,40 @@ static RS_COLD void advance(rs_queue_impl *h)
     size_t k = (w << 6) | ctz64(word);
     uint64_t bn = h->cur + 1 + ((k - start) & mask);
 
-    /* re-tune if the overflow list is due, or if buckets have proven too narrow */
-    if ((h->in_ovf && ((h->ovf_min - h->base) >> h->shift) <= bn) || scanned > h->scan_budget) {
+    /* re-tune if the overflow list is due, if buckets have proven too narrow, or if the ring has become
+     * much larger than the events in it (after the queue shrank) */
+    if ((h->in_ovf && ((h->ovf_min - h->base) >> h->shift) <= bn) || scanned > h->scan_budget ||
+        (scanned > 1 && words > 4 * (h->in_ring + 1))) {
         rebuild(h);
         return;
     }
     h->scan_budget -= scanned;
-
-    uint32_t x = h->ring[k];
-    size_t n = 0;
-    int64_t tmin = h->node[x].t, tmax = tmin;
-    for (uint32_t y = x; y != NIL; y = h->next[y]) {
-        int64_t t = h->node[y].t;
-        tmin = t < tmin ? t : tmin;
-        tmax = t > tmax ? t : tmax;
-        n++;
-    }
-    /* buckets too wide: a large share of all events, with distinct times, in one bucket */
-    if (n > BIG_BUCKET && n * 4 > h->count && tmin != tmax) {
-        rebuild(h);
-        return;
-    }
     h->cur = bn;
+    uint32_t x = h->ring[k];
     h->ring[k] = NIL;
     h->bits[k >> 6] &= ~((uint64_t)1 << (k & 63));
-    h->in_ring -= n;
-    while (x != NIL) {
-        uint32_t nx = h->next[x];
-        heap_sift_up(h, h->used++, h->node[x].t, x);
-        x = nx;
+    uint32_t nx = h->next[x];
+    int64_t t = h->node[x].t;
+    h->tk[0] = t; /* the first event is the root of the empty heap */
+    h->hd[0] = x;
+    h->used = 1;
+    if (RS_LIKELY(nx == NIL)) {
+        h->in_ring--;
+        return;
     }
+    int64_t tmin = t, tmax = t;
+    for (x = nx; x != NIL; x = nx) {
+        nx = h->next[x];
+        t = h->node[x].t;
+        tmin = t < tmin ? t : tmin;
+        tmax = t > tmax ? t : tmax;
+        heap_sift_up(h, h->used++, t, x);
+    }
+    size_t n = h->used;
+    h->in_ring -= n;
+    /* buckets too wide: a large share of all events, with distinct times, in one bucket */
+    if (n > BIG_BUCKET && n * 4 > count && tmin != tmax)
+        rebuild(h);
 }
 
 /* ---------- storage ---------- */
@@ -382,9 +406,13 @@ static RS_COLD int reserve(rs_queue_impl *h, size_t need)
     if (need <= h->cap)
         return 0;
     size_t cap = pow2_at_least(need, h->cap ? h->cap : MIN_CAP);
-    if (cap < need || cap > (size_t)UINT32_MAX / (2 * RING_PER_EVENT))
+    if (cap < need || cap > (size_t)UINT32_MAX / 2)
         return -1;
     size_t ring_cap = pow2_at_least(cap * RING_PER_EVENT, MIN_RING);
+    if (ring_cap > MAX_RING)
+        ring_cap = MAX_RING;
+    if (ring_cap < h->ring_cap)
+        ring_cap = h->ring_cap;
     size_t tk_bytes = ((cap + TPAD) * sizeof(int64_t) + LINE - 1) / LINE * LINE;
 
     void *tk_block = aligned_alloc(LINE, tk_bytes);
@@ -499,7 +527,6 @@ int rs_queue_push(rs_queue *q, rs_time t, uint32_t kind, uint32_t a, uint64_t b)
         place(h, x);
     else
         ovf_add(h, x, ukey(t));
-    h->count++;
     q->next_seq++;
     q->count++;
     return 0;
@@ -511,7 +538,7 @@ int rs_queue_pop(rs_queue *q, rs_event *out)
         return -1;
     rs_queue_impl *h = q->impl;
     if (RS_UNLIKELY(heap_size(h) == 0))
-        advance(h);
+        advance(h, q->count);
     uint32_t x = heap_take_root(h);
     const rs_qnode *n = &h->node[x];
     out->t = n->t;
@@ -520,7 +547,6 @@ int rs_queue_pop(rs_queue *q, rs_event *out)
     out->a = n->a;
     out->b = n->b;
     h->freel[h->nfree++] = x;
-    h->count--;
     q->count--;
     return 0;
 }
@@ -531,6 +557,6 @@ rs_time rs_queue_peek_time(const rs_queue *q)
         return RS_TIME_NEVER;
     rs_queue_impl *h = q->impl;
     if (heap_size(h) == 0)
-        advance(h);
+        advance(h, q->count);
     return heap_min_time(h);
 }

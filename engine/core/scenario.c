@@ -98,6 +98,18 @@ void rs_scenario_defaults(rs_scenario *s)
 
     rs_deployment_spec *d = &s->deployment;
     d->replicas = 5;
+    rs_strategy_spec *st = &d->strategy;
+    st->kind = RS_STRATEGY_ROLLING;
+    st->auto_promote = true;           /* Argo Rollouts autoPromotionEnabled */
+    st->auto_promote_after = 0;
+    st->scale_down_delay = RS_SEC(30); /* Argo Rollouts scaleDownDelaySeconds */
+    st->switch_time = RS_SEC(1);       /* the seed: "Downtime: ~1 sec" */
+    st->switch_error_rate = 1.0;
+    st->mesh = true;
+    st->interval = RS_SEC(30);         /* the seed's Flagger Canary */
+    st->step_weight = 10;
+    st->max_weight = 50;
+    st->threshold = 5;
     d->max_surge = (rs_intorpct){true, 25};
     d->max_unavailable = (rs_intorpct){true, 25};
     d->min_ready = 0;
@@ -166,7 +178,7 @@ static const char *const event_names[] = {
     "impact_end", "alert_pending", "alert_firing", "alert_resolved", "page",
     "escalate", "ack", "note", "decision", "rollback_start",
     "rollback_complete", "pod_oomkilled", "pod_crashloop", "scale", "restart",
-    "pause", "resume", "recovered", "resolved"};
+    "pause", "resume", "recovered", "resolved", "traffic", "promote"};
 
 _Static_assert(sizeof fault_names / sizeof *fault_names == RS_FAULT_KIND_COUNT, "fault names");
 _Static_assert(sizeof action_names / sizeof *action_names == RS_ACT_KIND_COUNT, "action names");

@@ -78,6 +78,9 @@ rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
     for (int k = 0; k < RS_EV_KIND_COUNT; k++)
         sim->first[k] = RS_TIME_NEVER;
     sim->unimpacted_since = RS_TIME_NEVER;
+    sim->impact_pending_since = RS_TIME_NEVER;
+    for (int i = 0; i < RS_MAX_ALERTS; i++)
+        sim->alerts[i].last_value = NAN;
     sim->normal_since = RS_TIME_NEVER;
     sim->result.scenario = sc;
     sim->result.seed = seed;
@@ -106,6 +109,7 @@ rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
         rs_sim_free(sim);
         return NULL;
     }
+    rs__strategy_init(sim);
     rs__schedule(sim, 0, EV_TICK, 0, 0);
     rs__schedule(sim, sc->scrape_interval, EV_SCRAPE, 0, 0);
     rs__schedule(sim, sc->eval_interval, EV_EVAL, 0, 0);
@@ -127,6 +131,7 @@ void rs_sim_free(rs_sim *sim)
     rs__cluster_fini(sim);
     free(sim->result.timeline);
     free(sim->result.series);
+    free(sim->result.trace);
     free(sim);
 }
 
@@ -345,6 +350,17 @@ static void dispatch(rs_sim *sim, const rs_event *ev)
             }
         break;
     }
+    case EV_BG_PROMOTE:
+    case EV_BG_SWITCHED:
+    case EV_BG_SCALEDOWN:
+    case EV_CANARY_STEP:
+    case EV_CANARY_DEADLINE:
+        rs__strategy_event(sim, ev);
+        break;
+    case EV_HOST_TIMER:
+        if (ev->a < (uint32_t)sim->n_hosts && sim->hosts[ev->a].on_timer)
+            sim->hosts[ev->a].on_timer(sim->hosts[ev->a].ctx, sim, ev->b);
+        break;
     case EV_END:
         sim->ended = true;
         break;
@@ -364,6 +380,7 @@ bool rs_sim_step(rs_sim *sim)
     }
     sim->now = ev.t;
     dispatch(sim, &ev);
+    rs__deliver(sim);
     return !sim->ended;
 }
 

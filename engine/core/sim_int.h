@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rollsim/host.h"
 #include "rollsim/queue.h"
 #include "rollsim/result.h"
 #include "rollsim/rng.h"
@@ -27,6 +28,12 @@ enum {
     EV_PAGE,          /* a: alert rule index */
     EV_ESCALATE,
     EV_LEAK_ONSET,    /* a: version */
+    EV_HOST_TIMER,    /* a: host id, b: token */
+    EV_BG_PROMOTE,    /* b: gen */
+    EV_BG_SWITCHED,   /* a: 1 for a rollback, b: gen */
+    EV_BG_SCALEDOWN,  /* a: replica set */
+    EV_CANARY_STEP,   /* b: gen */
+    EV_CANARY_DEADLINE, /* b: gen */
     EV_END
 };
 
@@ -58,13 +65,15 @@ typedef struct {
     int backoff;          /* pods waiting in CrashLoopBackOff */
     uint32_t hash;        /* pod-template-hash */
     int restart_gen;      /* `kubectl rollout restart` generation of the template */
+    int owner;            /* OWNER_PRIMARY (the Deployment) or OWNER_CANARY */
     uint32_t next_serial;
     rs_time created;
     bool deleted;         /* pruned by revisionHistoryLimit */
     char change_cause[RS_TEXT_MAX];
 } replicaset;
 
-#define MAX_RS 64 /* revisionHistoryLimit (at most 50) + the current and rolling sets */
+#define MAX_RS RS_MAX_REPLICASETS
+enum { OWNER_PRIMARY, OWNER_CANARY };
 
 typedef struct {
     int replicas;
@@ -76,7 +85,28 @@ typedef struct {
     rs_time last_progress;
     int max_revision;
     int restart_gen;      /* of the current template */
+    bool paused_rollout;  /* reserved: completion withheld */
+    rs_time deployed_at;  /* last deploy or undo */
 } deployment;
+
+typedef struct {
+    int active;           /* the set the service selects */
+    int old;              /* the previous active set, kept for scaleDownDelay; -1 */
+    rs_time switch_at;    /* last selector switch, RS_TIME_NEVER */
+    bool promote_scheduled;
+    uint32_t gen;         /* invalidates scheduled promotions */
+} bluegreen_state;
+
+typedef struct {
+    int canary;           /* the canary's replica set, -1 */
+    double weight;        /* percent of traffic to the canary */
+    bool active;          /* an analysis is in progress */
+    bool promoting;       /* the primary rolls to the canary's template */
+    bool aborting;        /* rolled back, waiting for the primary to be whole */
+    bool manual;          /* a policy drives the weight: no automatic steps */
+    int step;             /* steps taken (index into stepWeights) */
+    uint32_t gen;         /* invalidates scheduled steps */
+} canary_state;
 
 typedef struct {
     bool started;         /* the fault has begun (onset passed) */
@@ -93,6 +123,7 @@ typedef struct {
     rs_time active_at;
     bool paged;
     bool ever_fired;
+    double last_value;
 } alert_runtime;
 
 struct rs_sim {
@@ -113,6 +144,9 @@ struct rs_sim {
     replicaset rs[MAX_RS];
     int n_rs;
     deployment dep;
+    bluegreen_state bg;
+    canary_state can;
+    bool skip_scripted_operator; /* an operator policy plays the on-call: only scripted deploys run */
     double capacity_rps;  /* per pod, derived from the baseline when the scenario leaves it 0 */
     double base_median_ms;
 
@@ -140,6 +174,8 @@ struct rs_sim {
     double tick_error_rate;
     bool impacted;        /* users impacted in the last tick */
     bool in_impact;       /* an impact period is open (started, not yet ended) */
+    rs_time impact_pending_since; /* impacted ticks began, not yet IMPACT_MIN long */
+    char impact_why[96];
     rs_time unimpacted_since;
     rs_time normal_since;
     bool recovered;
@@ -153,6 +189,13 @@ struct rs_sim {
     size_t cap_timeline, cap_series;
     rs_timeline_fn on_timeline;
     void *on_timeline_ctx;
+
+    /* hosts (policies, the training window) */
+    int n_hosts;
+    rs_host hosts[RS_MAX_HOSTS];
+    size_t delivered;     /* timeline entries already delivered to hosts */
+    bool delivering;
+    size_t cap_trace;
 };
 
 /* incident.c */
@@ -174,9 +217,31 @@ void rs__reconcile(rs_sim *sim);
 void rs__pod_event(rs_sim *sim, const rs_event *ev);
 void rs__progress_check(rs_sim *sim);
 int rs__adopt_template(rs_sim *sim, int version, int restart_gen);
+bool in_deployment(const rs_sim *sim, int i);
+int rs__new_rs(rs_sim *sim, int version, int restart_gen, int revision);
+void rs__scale_rs(rs_sim *sim, int r, int replicas);
+void rs__rolling_step(rs_sim *sim);
+bool rs__deployment_settled(const rs_sim *sim);
 int rs__ready_by_version(const rs_sim *sim, int *ready, int *total, int *backoff);
 double rs__pod_memory(const rs_sim *sim, const pod *p);
 const char *rs__pod_name(const rs_sim *sim, int idx, char *buf, size_t size);
+
+/* strategy.c */
+int rs__primary_target(const rs_sim *sim);
+void rs__bluegreen_step(rs_sim *sim);
+void rs__strategy_check(rs_sim *sim);
+bool rs__canary_primary_done(rs_sim *sim);
+void rs__strategy_event(rs_sim *sim, const rs_event *ev);
+void rs__strategy_init(rs_sim *sim);
+/* Routes a tick's traffic: share of requests per version, Ready pods that serve it, share failing
+ * before any pod (no endpoints, a selector switch in flight). */
+void rs__route(rs_sim *sim, double *share, int *serving, double *fail);
+rs_status rs__strategy_deploy(rs_sim *sim, int version, rs_error *err);
+bool rs__canary_undo(rs_sim *sim, rs_error *err);
+rs_status rs__bluegreen_undo(rs_sim *sim, int target, rs_error *err);
+rs_status rs__canary_promote_action(rs_sim *sim, rs_error *err);
+rs_status rs__bluegreen_promote_action(rs_sim *sim, rs_error *err);
+rs_status rs__canary_weight_action(rs_sim *sim, double w, rs_error *err);
 
 /* traffic.c */
 void rs__tick(rs_sim *sim);
@@ -190,6 +255,9 @@ void rs__escalate(rs_sim *sim, int page_seq);
 
 /* action.c */
 void rs__run_scripted(rs_sim *sim, int i);
+
+/* host.c */
+void rs__deliver(rs_sim *sim);
 
 /* sim.c */
 void rs__schedule(rs_sim *sim, rs_time t, uint32_t kind, uint32_t a, uint64_t b);

@@ -33,6 +33,8 @@ static const char *label(rs_event_kind k)
     case RS_EV_RESUME: return "RESUME";
     case RS_EV_RECOVERED: return "RECOVERED";
     case RS_EV_RESOLVED: return "RESOLVED";
+    case RS_EV_TRAFFIC: return "TRAFFIC";
+    case RS_EV_PROMOTE: return "PROMOTE";
     case RS_EV_KIND_COUNT: break;
     }
     return "?";

@@ -166,11 +166,9 @@ void rs__tick(rs_sim *sim)
     if (offered < 0)
         offered = 0;
 
-    int ready[RS_MAX_VERSIONS], total[RS_MAX_VERSIONS], backoff[RS_MAX_VERSIONS];
-    rs__ready_by_version(sim, ready, total, backoff);
-    int n_ready = 0;
-    for (int v = 0; v < sc->n_versions; v++)
-        n_ready += ready[v];
+    double share_of[RS_MAX_VERSIONS], fail_pre;
+    int ready[RS_MAX_VERSIONS]; /* Ready pods serving each version's share */
+    rs__route(sim, share_of, ready, &fail_pre);
 
     /* environment faults apply to every version */
     effects env = {0, 0, 0, 1, 1, {1, 1, 1, 1}};
@@ -187,15 +185,17 @@ void rs__tick(rs_sim *sim)
     double failed_all = 0, lost = 0, slow_all = 0, served_all = 0;
     double thr = sc->impact_latency_factor * sc->baseline.latency_p95_ms;
     double tail_w = 0, lat_w = 0;
-    if (n_ready == 0) {
-        failed_all = offered; /* no endpoints: the ingress answers 503 */
-        rs_metrics_add(&sim->metrics, -1, offered, offered);
-        rs_metrics_add_latency(&sim->metrics, -1, COMP_FAST_FAIL, offered, FAST_FAIL_MEDIAN_MS,
-                               FAST_FAIL_SIGMA);
+    if (fail_pre > 0) {
+        /* no endpoints (the ingress answers 503) or connections reset by a selector switch */
+        double f = offered * fail_pre;
+        failed_all = f;
+        rs_metrics_add(&sim->metrics, -1, f, f);
+        rs_metrics_add_latency(&sim->metrics, -1, COMP_FAST_FAIL, f, FAST_FAIL_MEDIAN_MS, FAST_FAIL_SIGMA);
     }
+    double routed = offered * (1.0 - fail_pre);
     for (int v = 0; v < sc->n_versions; v++) {
-        sim->tick_share[v] = n_ready ? (double)ready[v] / n_ready : 0.0;
-        if (ready[v] == 0)
+        sim->tick_share[v] = share_of[v];
+        if (ready[v] == 0 || share_of[v] <= 0)
             continue;
         const rs_version *ver = &sc->versions[v];
         if (sim->first_serving[v] == RS_TIME_NEVER)
@@ -212,9 +212,9 @@ void rs__tick(rs_sim *sim)
                 announce_onset(sim, f, ver->name, &st->announced);
             fault_effects(sim, f, a, &e);
         }
-        double share = sim->tick_share[v];
-        double req = offered * share * e.tf;
-        lost += offered * share * (1.0 - e.tf);
+        double share = share_of[v];
+        double req = routed * share * e.tf;
+        lost += routed * share * (1.0 - e.tf);
         double gc = gc_pressure(sim, v);
         double rho = req / dt / ready[v] / rs__version_capacity(sim, v);
         double busy = rho + gc;

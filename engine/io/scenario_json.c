@@ -739,10 +739,54 @@ static void dec_seed(jd_loader *ld, const cJSON *v, void *base)
 
 static void dec_strategy_type(jd_loader *ld, const cJSON *v, void *base)
 {
-    static const char *const names[] = {"RollingUpdate", "Recreate"};
-    (void)base;
-    if (jd_get_enum(ld, v, "strategy type", names, 2) == 1)
-        jd_report(ld, "strategy type 'Recreate' is not supported yet; rollsim models 'RollingUpdate' only");
+    static const char *const names[] = {"RollingUpdate", "BlueGreen", "Canary", "Recreate"};
+    rs_scenario *s = base;
+    int k = jd_get_enum(ld, v, "strategy type", names, 4);
+    if (k == 3)
+        jd_report(ld, "strategy type 'Recreate' is not supported yet; use RollingUpdate, BlueGreen or Canary");
+    else if (k >= 0)
+        s->deployment.strategy.kind = k == 0 ? RS_STRATEGY_ROLLING : k == 1 ? RS_STRATEGY_BLUE_GREEN : RS_STRATEGY_CANARY;
+}
+
+static bool get_bool(jd_loader *ld, const cJSON *v, bool *out)
+{
+    if (!cJSON_IsBool(v)) {
+        jd_type_error(ld, v, "true or false");
+        return false;
+    }
+    *out = cJSON_IsTrue(v);
+    return true;
+}
+
+static void dec_auto_promote(jd_loader *ld, const cJSON *v, void *base)
+{
+    get_bool(ld, v, &((rs_scenario *)base)->deployment.strategy.auto_promote);
+}
+
+static void dec_mesh(jd_loader *ld, const cJSON *v, void *base)
+{
+    get_bool(ld, v, &((rs_scenario *)base)->deployment.strategy.mesh);
+}
+
+/* Flagger's stepWeights: increasing percentages within 1..100. */
+static void dec_step_weights(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_strategy_spec *st = &((rs_scenario *)base)->deployment.strategy;
+    int n = jd_array_items(ld, v, 1, 16, "step weights");
+    int i = 0;
+    st->n_step_weights = 0;
+    static const jd_field w = {.key = "stepWeights", .type = T_NUMBER, .lo = 0, .hi = 100, .flags = F_LO_OPEN};
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        jd_push_index(ld, i);
+        double x;
+        if (jd_read_value(ld, &w, e, &x)) {
+            if (st->n_step_weights > 0 && x <= st->step_weights[st->n_step_weights - 1])
+                jd_report(ld, "step weights must increase, got %g after %g", x, st->step_weights[st->n_step_weights - 1]);
+            else
+                st->step_weights[st->n_step_weights++] = x;
+        }
+        jd_pop(ld);
+    }
 }
 
 static void dec_probe(jd_loader *ld, const cJSON *v, void *base);
@@ -753,9 +797,30 @@ static const jd_field rolling_fields[] = {
     FLD(rs_scenario, "maxUnavailable", deployment.max_unavailable, T_INTORPCT, 10000, 100, 0),
 };
 
+/* Argo Rollouts' blueGreen names */
+static const jd_field bluegreen_fields[] = {
+    FN("autoPromotionEnabled", dec_auto_promote, 0),
+    FLD(rs_scenario, "autoPromotionSeconds", deployment.strategy.auto_promote_after, T_SECONDS, 0, 86400, 0),
+    FLD(rs_scenario, "scaleDownDelaySeconds", deployment.strategy.scale_down_delay, T_SECONDS, 0, 86400, 0),
+    FLD(rs_scenario, "switchTime", deployment.strategy.switch_time, T_DURATION, 0, JD_HOUR, 0),
+    FLD(rs_scenario, "switchErrorRate", deployment.strategy.switch_error_rate, T_FRACTION, 0, 1, 0),
+};
+
+/* Flagger's analysis names */
+static const jd_field canary_fields[] = {
+    FN("mesh", dec_mesh, 0),
+    FLD(rs_scenario, "interval", deployment.strategy.interval, T_DURATION, JD_SEC, JD_DAY, 0),
+    FLD(rs_scenario, "stepWeight", deployment.strategy.step_weight, T_NUMBER, 0, 100, F_LO_OPEN),
+    FN("stepWeights", dec_step_weights, 0),
+    FLD(rs_scenario, "maxWeight", deployment.strategy.max_weight, T_NUMBER, 0, 100, F_LO_OPEN),
+    FLD(rs_scenario, "threshold", deployment.strategy.threshold, T_INT, 1, 1000, 0),
+};
+
 static const jd_field strategy_fields[] = {
     FN("type", dec_strategy_type, 0),
     OBJ("rollingUpdate", rolling_fields),
+    OBJ("blueGreen", bluegreen_fields),
+    OBJ("canary", canary_fields),
 };
 
 static const jd_field probe_fields[] = {

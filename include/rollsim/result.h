@@ -34,6 +34,8 @@ typedef enum {
     RS_EV_RESUME,
     RS_EV_RECOVERED,
     RS_EV_RESOLVED,
+    RS_EV_TRAFFIC,            /* canary weight change, blue-green selector switch */
+    RS_EV_PROMOTE,            /* a canary promotion starts */
     RS_EV_KIND_COUNT
 } rs_event_kind;
 
@@ -106,7 +108,10 @@ typedef struct {
     bool recovered;
     bool resolved;
     bool rollout_failed;
+    bool promoted;         /* a canary or blue-green release was promoted */
     rs_time end_ms;        /* simulated end of the run */
+    rs_status error_code;  /* RS_OK, or why a host stopped the run */
+    char error[512];       /* the host's message (policy file:line: ...) */
     int n_expect;
     rs_expect_result expect[RS_MAX_EXPECT];
     bool all_passed;
@@ -118,6 +123,30 @@ typedef struct {
     char change_cause[RS_TEXT_MAX];
 } rs_history_entry;
 
+/* One check of a policy evaluation: value against threshold, and the verdict. */
+typedef enum { RS_CHECK_PASS, RS_CHECK_FAIL, RS_CHECK_NO_DATA } rs_check_verdict;
+
+#define RS_TRACE_MAX_CHECKS 8
+
+typedef struct {
+    char name[48];        /* "request-success-rate" */
+    double value;         /* NaN = no data */
+    char op[4];           /* ">=", "<=", ">", "<" */
+    double threshold;
+    rs_check_verdict verdict;
+} rs_check;
+
+/* One evaluation of a policy: what it saw and what it concluded ("why did it abort?"). */
+typedef struct {
+    rs_time t_ms;
+    char policy[RS_NAME_MAX];
+    char phase[32];       /* "progressing", "soak", "stable", "aborted", ... */
+    int n_checks;
+    rs_check checks[RS_TRACE_MAX_CHECKS];
+    char counters[128];   /* "failed_checks=2/5 weight=30" */
+    char verdict[128];    /* "pass: weight 30 -> 40", "rollback: 5 failed checks" */
+} rs_trace_entry;
+
 typedef struct {
     const rs_scenario *scenario; /* not owned */
     uint64_t seed;
@@ -128,7 +157,9 @@ typedef struct {
     size_t n_series;
     rs_sample *series;
     int n_history;               /* rollout history at the end, oldest first */
-    rs_history_entry history[RS_MAX_HISTORY + 2];
+    rs_history_entry history[RS_MAX_REPLICASETS];
+    size_t n_trace;              /* policy evaluations, in time order */
+    rs_trace_entry *trace;
 } rs_result;
 
 #endif

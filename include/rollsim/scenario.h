@@ -19,6 +19,9 @@
 #define RS_MAX_BIZ_METRICS 4
 #define RS_MAX_EXPECT 32
 #define RS_MAX_HISTORY 16
+#define RS_MAX_REPLICASETS 64   /* revisionHistoryLimit (at most 50) + current and rolling sets */
+#define RS_MAX_POLICIES 4
+#define RS_MAX_PARAMS 32
 
 typedef enum {
     RS_FAULT_REDIS_CONNECTION_BUG,
@@ -68,8 +71,30 @@ typedef struct {
     double value;
 } rs_intorpct;
 
+typedef enum { RS_STRATEGY_ROLLING, RS_STRATEGY_BLUE_GREEN, RS_STRATEGY_CANARY } rs_strategy_kind;
+
+/* Blue-green (Argo Rollouts blueGreen) and canary (Flagger analysis, Argo Rollouts canary) settings. */
+typedef struct {
+    rs_strategy_kind kind;
+    /* blue-green */
+    bool auto_promote;          /* autoPromotionEnabled, default true */
+    rs_time auto_promote_after; /* autoPromotionSeconds after the preview is ready, default 0 */
+    rs_time scale_down_delay;   /* scaleDownDelaySeconds: the old set stays up, default 30 s */
+    rs_time switch_time;        /* the selector switch takes effect over, default 1 s */
+    double switch_error_rate;   /* share of requests failing during the switch, default 1.0 */
+    /* canary */
+    bool mesh;                  /* a mesh splits traffic by weight; without, weight = replica ratio */
+    rs_time interval;           /* analysis interval, default 30 s */
+    double step_weight;         /* percent per step, default 10 */
+    int n_step_weights;         /* explicit steps instead of step_weight (Flagger stepWeights) */
+    double step_weights[16];
+    double max_weight;          /* default 50 */
+    int threshold;              /* failed checks before rollback, default 5 (read by policies) */
+} rs_strategy_spec;
+
 typedef struct {
     int replicas;
+    rs_strategy_spec strategy;    /* rolling (default), blue-green or canary */
     rs_intorpct max_surge;        /* default 25% */
     rs_intorpct max_unavailable;  /* default 25% */
     rs_time min_ready;            /* minReadySeconds, default 0 */
@@ -198,6 +223,15 @@ typedef struct {
     rs_time time;
 } rs_expectation;
 
+/* A policy the scenario names: a Lua file (path as resolved by the loader) and parameter overrides. */
+typedef struct {
+    char file[RS_TEXT_MAX];
+    char role[16];                 /* "controller" (auto-rollback) or "operator" */
+    int n_params;
+    char param_name[RS_MAX_PARAMS][RS_NAME_MAX];
+    char param_value[RS_MAX_PARAMS][RS_NAME_MAX]; /* as written: "0.05", "30s", "5%" */
+} rs_policy_ref;
+
 typedef struct {
     char name[RS_NAME_MAX];
     char description[RS_TEXT_MAX * 2];
@@ -243,6 +277,9 @@ typedef struct {
 
     int n_expect;
     rs_expectation expect[RS_MAX_EXPECT];
+
+    int n_policies;
+    rs_policy_ref policies[RS_MAX_POLICIES];
 } rs_scenario;
 
 /* Fills every field with its documented default: an empty scenario of a 5-replica service running one

@@ -73,6 +73,31 @@ rs_status rs_action_resume(rs_sim *sim, rs_error *err);
 rs_status rs_action_scale(rs_sim *sim, int replicas, rs_error *err);
 rs_status rs_action_restart(rs_sim *sim, rs_error *err);
 rs_status rs_action_resolve(rs_sim *sim, const char *summary, rs_error *err);
+/* Canary: start the promotion (the primary rolls to the canary's version, then the canary scales to 0).
+ * Blue-green: switch the active service to the preview now. Rolling: an error. */
+rs_status rs_action_promote(rs_sim *sim, rs_error *err);
+/* Canary only: send `percent` (0..100) of the traffic to the canary (with a mesh), or scale the canary
+ * to the nearest replica count for that share (without). */
+rs_status rs_action_set_weight(rs_sim *sim, double percent, rs_error *err);
+/* rs_action_undo on a canary in analysis aborts it (all traffic to the primary, canary scaled to 0); on
+ * blue-green it switches back to the previous active set (scaled up first if already scaled down). */
+
+/* An operator policy plays the on-call: the scenario's scripted timeline keeps only its deploys. */
+void rs_sim_skip_scripted_operator(rs_sim *sim);
+/* A policy drives the canary (set_weight/promote/undo): the engine stops stepping the weight itself. */
+void rs_sim_canary_manual(rs_sim *sim, bool manual);
+
+typedef struct {
+    rs_strategy_kind strategy;
+    const char *phase;   /* "stable", "progressing", "paused", "promoting", "rolling_back", "failed" */
+    int stable_version;  /* the version serving as stable / primary / active */
+    int new_version;     /* the canary / preview / rolling target, -1 when no rollout is in progress */
+    double weight;       /* canary traffic percent; blue-green 0 before the switch, 100 after */
+    int revision;        /* revision of the current template */
+    rs_time deployed_at; /* start of the last deploy or undo, RS_TIME_NEVER if none */
+    bool paused;
+} rs_rollout_status;
+void rs_sim_rollout(const rs_sim *sim, rs_rollout_status *out);
 
 /* Rolling update arithmetic of Kubernetes (exposed for tests and lint): maxSurge rounds up,
  * maxUnavailable rounds down, and both 0 gives maxUnavailable 1. */
