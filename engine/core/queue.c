@@ -55,7 +55,9 @@
 #ifndef SPAN_SHARE
 #define SPAN_SHARE 1u      /* the pending events' time span fills 1/SPAN_SHARE of the ring at rebuild */
 #endif
-#define MAX_RING ((size_t)1 << 22) /* ring slots at most (16 MiB of list heads) */
+#ifndef MAX_RING
+#define MAX_RING ((size_t)1 << 18) /* ring slots at most: 1 MiB of list heads, to stay in L2 */
+#endif
 #define BIG_BUCKET 64u     /* a loaded bucket larger than this (and a quarter of all) is "too wide" */
 #define NIL UINT32_MAX
 #define SIGN 0x8000000000000000ULL
@@ -320,7 +322,7 @@ static RS_COLD void rebuild(rs_queue_impl *h)
     h->ovf = NIL;
     h->in_ovf = 0;
 
-    size_t nb = pow2_at_least(n * RING_PER_EVENT, MIN_RING);
+    size_t nb = pow2_at_least(n > MAX_RING / RING_PER_EVENT ? MAX_RING : n * RING_PER_EVENT, MIN_RING);
     if (nb > h->ring_cap)
         nb = h->ring_cap;
     uint64_t span = hi - lo;
@@ -408,9 +410,7 @@ static RS_COLD int reserve(rs_queue_impl *h, size_t need)
     size_t cap = pow2_at_least(need, h->cap ? h->cap : MIN_CAP);
     if (cap < need || cap > (size_t)UINT32_MAX / 2)
         return -1;
-    size_t ring_cap = pow2_at_least(cap * RING_PER_EVENT, MIN_RING);
-    if (ring_cap > MAX_RING)
-        ring_cap = MAX_RING;
+    size_t ring_cap = pow2_at_least(cap > MAX_RING / RING_PER_EVENT ? MAX_RING : cap * RING_PER_EVENT, MIN_RING);
     if (ring_cap < h->ring_cap)
         ring_cap = h->ring_cap;
     size_t tk_bytes = ((cap + TPAD) * sizeof(int64_t) + LINE - 1) / LINE * LINE;

@@ -419,8 +419,15 @@ void rs__route(rs_sim *sim, double *share, int *serving, double *fail)
         } else {
             *fail = 1.0;
         }
-        if (sim->bg.switch_at != RS_TIME_NEVER && sim->now < sim->bg.switch_at + s->switch_time)
-            *fail = *fail + (1.0 - *fail) * s->switch_error_rate; /* connections reset while the switch propagates */
+        if (sim->bg.switch_at != RS_TIME_NEVER && s->switch_time > 0) {
+            /* connections reset while the switch propagates: the part of this tick's interval
+             * (now - tick, now] that overlaps [switch, switch + switch_time) */
+            rs_time lo = sim->now - sim->sc->traffic.tick, hi = sim->now;
+            rs_time a0 = sim->bg.switch_at > lo ? sim->bg.switch_at : lo;
+            rs_time a1 = sim->bg.switch_at + s->switch_time < hi ? sim->bg.switch_at + s->switch_time : hi;
+            if (a1 > a0)
+                *fail += (1.0 - *fail) * s->switch_error_rate * (double)(a1 - a0) / (double)sim->sc->traffic.tick;
+        }
         return;
     }
     const canary_state *c = &sim->can;
