@@ -34,6 +34,8 @@ rs_status rs_action_deploy(rs_sim *sim, const char *version, rs_error *err)
         if (sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN && sim->rs[sim->dep.current].version == v)
             return rs_error_set(err, RS_BAD_INPUT, "deploy", "rollout \"%s\" already runs %s", sim->sc->service, version);
         rs_status st = rs__strategy_deploy(sim, v, err);
+        if (st == RS_OK)
+            rs__db_apply(sim, v);
         if (st == RS_OK && sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN) {
             sim->dep.deployed_at = sim->now;
             start_rollout(sim, false);
@@ -53,14 +55,23 @@ rs_status rs_action_deploy(rs_sim *sim, const char *version, rs_error *err)
     sim->dep.deployed_at = sim->now;
     rs__timeline(sim, sim->now, RS_EV_DEPLOY_START, "deploy %s → %s (revision %d): %s",
                  sim->sc->versions[from].name, version, sim->rs[r].revision, how);
+    rs__db_apply(sim, v);
     start_rollout(sim, false);
     return RS_OK;
 }
 
 rs_status rs_action_undo(rs_sim *sim, int to_revision, rs_error *err)
 {
-    if (to_revision <= 0 && rs__canary_undo(sim, err))
+    bool outer = !sim->in_undo;
+    if (to_revision <= 0 && (sim->can.active || sim->can.promoting) &&
+        sim->sc->deployment.strategy.kind == RS_STRATEGY_CANARY) {
+        if (outer)
+            rs__decide(sim, RS_DEC_ROLLBACK, "", "(abort the canary)");
+        sim->in_undo = true;
+        rs__canary_undo(sim, err);
+        sim->in_undo = !outer;
         return RS_OK;
+    }
     const replicaset *cur = &sim->rs[sim->dep.current];
     int target = -1;
     for (int i = 0; i < sim->n_rs; i++) {
@@ -83,6 +94,12 @@ rs_status rs_action_undo(rs_sim *sim, int to_revision, rs_error *err)
                                 to_revision);
         return rs_error_set(err, RS_BAD_INPUT, "undo", "no rollout history found for deployment \"%s\"",
                             sim->sc->service);
+    }
+    if (outer) {
+        char what[96];
+        snprintf(what, sizeof what, "to %s (revision %d)", sim->sc->versions[sim->rs[target].version].name,
+                 sim->rs[target].revision);
+        rs__decide(sim, RS_DEC_ROLLBACK, "", what);
     }
     if (sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN)
         return rs__bluegreen_undo(sim, target, err);
@@ -216,6 +233,50 @@ rs_status rs_action_set_weight(rs_sim *sim, double percent, rs_error *err)
 
 void rs_sim_skip_scripted_operator(rs_sim *sim) { sim->skip_scripted_operator = true; }
 
+void rs_sim_set_actor(rs_sim *sim, const char *who) { snprintf(sim->actor, sizeof sim->actor, "%s", who ? who : ""); }
+
+rs_status rs_action_hotfix(rs_sim *sim, const char *version, rs_error *err)
+{
+    int v = version ? rs_scenario_version_index(sim->sc, version) : -1;
+    if (v < 0)
+        return rs_error_set(err, RS_BAD_INPUT, "hotfix", "unknown version '%s'", version ? version : "");
+    if (v == sim->rs[sim->dep.current].version)
+        return rs_error_set(err, RS_BAD_INPUT, "hotfix", "%s is already running", version);
+    char eta[24];
+    rs_format_duration(sim->sc->versions[v].build_time, eta, sizeof eta);
+    char what[96];
+    snprintf(what, sizeof what, "%s (build and deploy in %s)", version, eta);
+    rs__decide(sim, RS_DEC_HOTFIX, "", what);
+    rs__timeline(sim, sim->now, RS_EV_HOTFIX, "building hotfix %s: deploys in %s", version, eta);
+    rs__schedule(sim, sim->now + sim->sc->versions[v].build_time, EV_HOTFIX_READY, (uint32_t)v, 0);
+    return RS_OK;
+}
+
+rs_status rs_action_config_fix(rs_sim *sim, rs_error *err)
+{
+    int v = sim->rs[sim->dep.current].version;
+    rs__decide(sim, RS_DEC_CONFIG_FIX, "", "(update the config map, restart the pods)");
+    sim->config_fixed_at[v] = sim->now;
+    rs__timeline(sim, sim->now, RS_EV_CONFIG_FIX, "kubectl apply -f configmap.yaml && kubectl rollout restart deployment/%s",
+                 sim->sc->service);
+    return rs_action_restart(sim, err);
+}
+
+rs_status rs_action_escalate(rs_sim *sim, const char *to, rs_error *err)
+{
+    (void)err;
+    rs__decide(sim, RS_DEC_ESCALATE, "", to && *to ? to : "");
+    rs__timeline(sim, sim->now, RS_EV_ESCALATE, "escalated to %s", to && *to ? to : "the owning team");
+    return RS_OK;
+}
+
+rs_status rs_action_wait(rs_sim *sim, const char *why, rs_error *err)
+{
+    (void)err;
+    rs__decide(sim, RS_DEC_WAIT, "", why && *why ? why : "");
+    return RS_OK;
+}
+
 void rs_sim_canary_manual(rs_sim *sim, bool manual) { sim->can.manual = manual; }
 
 void rs__run_scripted(rs_sim *sim, int i)
@@ -223,6 +284,10 @@ void rs__run_scripted(rs_sim *sim, int i)
     const rs_scripted_action *a = &sim->sc->actions[i];
     if (sim->skip_scripted_operator && a->kind != RS_ACT_DEPLOY)
         return; /* an operator policy plays the on-call */
+    char saved[RS_NAME_MAX];
+    memcpy(saved, sim->actor, sizeof saved);
+    if (!sim->actor[0])
+        snprintf(sim->actor, sizeof sim->actor, "scripted on-call");
     rs_error err;
     rs_error_clear(&err);
     rs_status st = RS_OK;
@@ -254,9 +319,31 @@ void rs__run_scripted(rs_sim *sim, int i)
     case RS_ACT_RESOLVE:
         st = rs_action_resolve(sim, a->text, &err);
         break;
+    case RS_ACT_HOTFIX:
+        st = rs_action_hotfix(sim, a->version, &err);
+        break;
+    case RS_ACT_CONFIG_FIX:
+        st = rs_action_config_fix(sim, &err);
+        break;
+    case RS_ACT_MIGRATE_DOWN:
+        st = rs_action_migrate_down(sim, a->version, &err);
+        break;
+    case RS_ACT_BACKUP:
+        st = rs_action_backup(sim, a->text, &err);
+        break;
+    case RS_ACT_RESTORE:
+        st = rs_action_restore(sim, a->text, &err);
+        break;
+    case RS_ACT_ESCALATE:
+        st = rs_action_escalate(sim, a->text, &err);
+        break;
+    case RS_ACT_WAIT:
+        st = rs_action_wait(sim, a->text, &err);
+        break;
     case RS_ACT_KIND_COUNT:
         break;
     }
     if (st != RS_OK) /* as kubectl would: the command fails, the incident goes on */
         rs__timeline(sim, sim->now, RS_EV_NOTE, "%s failed: %s", rs_action_kind_name(a->kind), err.message);
+    memcpy(sim->actor, saved, sizeof saved);
 }

@@ -194,8 +194,18 @@ static void score(rs_sim *sim)
     double excess = s->failed_requests - sc->baseline.error_rate * s->total_requests;
     double excess_pct = budget > 0 ? 100.0 * excess / budget : 0.0;
     s->penalty_impact = 30.0 * clamp01(excess_pct / 25.0);
+    s->decisions_correct = s->decisions_acceptable = s->decisions_harmful = 0;
+    for (int i = 0; i < sim->result.n_decisions; i++) {
+        rs_judgement j = sim->result.decisions[i].judgement;
+        s->decisions_correct += j == RS_JUDGED_CORRECT;
+        s->decisions_acceptable += j == RS_JUDGED_ACCEPTABLE;
+        s->decisions_harmful += j == RS_JUDGED_HARMFUL;
+    }
+    s->penalty_decisions = 15.0 * s->decisions_harmful + 3.0 * s->decisions_acceptable;
+    if (s->penalty_decisions > 40)
+        s->penalty_decisions = 40;
     double total = s->penalty_detection + s->penalty_ack + s->penalty_recovery + s->penalty_impact +
-                   s->penalty_unresolved;
+                   s->penalty_unresolved + s->penalty_decisions;
     s->score = 100.0 - total < 0 ? 0 : 100.0 - total;
 }
 
@@ -292,6 +302,16 @@ static void check_one(rs_sim *sim, const rs_expectation *x, rs_expect_result *o)
                  x->kind == RS_EXP_PEAK_ERROR_RATE_MIN ? ">=" : "<=", x->num * 100);
         snprintf(o->actual, sizeof o->actual, "%.2f%%", s->peak_error_rate * 100);
         break;
+    case RS_EXP_ROWS_LOST_MAX:
+        o->passed = sim->result.data.rows_lost <= x->num;
+        snprintf(o->expected, sizeof o->expected, "<= %.0f", x->num);
+        snprintf(o->actual, sizeof o->actual, "%.0f", sim->result.data.rows_lost);
+        break;
+    case RS_EXP_HARMFUL_DECISIONS_MAX:
+        o->passed = s->decisions_harmful <= x->num;
+        snprintf(o->expected, sizeof o->expected, "<= %.0f harmful", x->num);
+        snprintf(o->actual, sizeof o->actual, "%d harmful", s->decisions_harmful);
+        break;
     case RS_EXP_KIND_COUNT:
         break;
     }
@@ -323,6 +343,7 @@ void rs__finish(rs_sim *sim)
     o->resolved = sim->first[RS_EV_RESOLVED] != RS_TIME_NEVER;
     o->rollout_failed = sim->first[RS_EV_ROLLOUT_FAILED] != RS_TIME_NEVER;
     o->end_ms = sim->now;
+    rs__db_result(sim);
     sort_timeline(r);
     r->n_history = rs_sim_history(sim, r->history, (int)(sizeof r->history / sizeof r->history[0]));
     score(sim);

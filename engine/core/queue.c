@@ -12,7 +12,9 @@
  *     Sifting moves a hole, not swapped pairs. Popping leaves the root empty ("hole") until the next
  *     heap operation: a push then drops into the hole and sifts down once (one pass instead of two).
  *   - The calendar: a ring of buckets, each a singly linked list of handles, covering bucket numbers
- *     (cur, cur + nb) where bucket(t) = (t - base) >> shift. Events farther out go to an overflow list.
+ *     (cur, cur + nb) where bucket(t) = floor((t - base) / width), computed as a 64x64->128-bit multiply
+ *     by a fixed-point reciprocal (so the width need not be a power of two). Events farther out go to
+ *     an overflow list.
  *     The heap holds exactly the events of buckets <= cur (including any pushed earlier than the last
  *     pop: time need not be monotone). Every event outside the heap is strictly later than every event
  *     in it, so popping the heap's minimum is exact.
@@ -60,6 +62,8 @@
 #endif
 #define BIG_BUCKET 64u     /* a loaded bucket larger than this (and a quarter of all) is "too wide" */
 #define NIL UINT32_MAX
+
+__extension__ typedef unsigned __int128 rs_u128;
 #define SIGN 0x8000000000000000ULL
 
 typedef struct {
@@ -86,7 +90,7 @@ struct rs_queue_impl {
     /* calendar */
     int started;     /* 0 until the first rebuild: every push goes to the overflow list */
     uint64_t base;   /* unsigned (sign-flipped) time of bucket 0's start */
-    unsigned shift;  /* bucket width is 2^shift ms */
+    uint64_t inv;    /* 2^64 / bucket width (ms): bucket(u) = ((u - base) * inv) >> 64 */
     uint64_t cur;    /* the heap holds buckets <= cur */
     uint32_t *ring;  /* list heads; slot of bucket n is n & (nb - 1) */
     uint64_t *bits;  /* non-empty ring slots */
@@ -125,6 +129,12 @@ static size_t pow2_at_least(size_t n, size_t floor)
     while (p < n && p <= SIZE_MAX / 2)
         p *= 2;
     return p;
+}
+
+/* The bucket of unsigned time u >= base. Monotone in u. */
+static inline uint64_t bucket_of(const rs_queue_impl *h, uint64_t u)
+{
+    return (uint64_t)(((rs_u128)(u - h->base) * h->inv) >> 64);
 }
 
 static inline int node_before(const rs_queue_impl *h, uint32_t x, uint32_t y)
@@ -262,7 +272,7 @@ static inline void place(rs_queue_impl *h, uint32_t x)
 {
     int64_t t = h->node[x].t;
     uint64_t u = ukey(t);
-    uint64_t bn = (u - h->base) >> h->shift;
+    uint64_t bn = bucket_of(h, u);
     if (RS_UNLIKELY(u < h->base) || bn <= h->cur) {
         heap_push(h, t, x);
     } else if (RS_LIKELY(bn - h->cur < h->nb)) {
@@ -325,12 +335,12 @@ static RS_COLD void rebuild(rs_queue_impl *h)
     size_t nb = pow2_at_least(n > MAX_RING / RING_PER_EVENT ? MAX_RING : n * RING_PER_EVENT, MIN_RING);
     if (nb > h->ring_cap)
         nb = h->ring_cap;
+    /* the width that spreads the pending events' span over nb / SPAN_SHARE buckets (at least 1 ms):
+     * bucket(hi) = floor(span * inv / 2^64) <= nb / SPAN_SHARE - 1 */
     uint64_t span = hi - lo;
-    unsigned s = 0;
-    while (s < 63 && (span >> s) >= nb / SPAN_SHARE)
-        s++;
+    rs_u128 inv = ((rs_u128)(nb / SPAN_SHARE - 1) << 64) / ((rs_u128)span + 1);
     h->nb = nb;
-    h->shift = s;
+    h->inv = inv > UINT64_MAX ? UINT64_MAX : (uint64_t)inv;
     h->base = lo;
     h->cur = 0;
     h->started = 1;
@@ -342,14 +352,16 @@ static RS_COLD void rebuild(rs_queue_impl *h)
     }
 }
 
-/* Makes the heap non-empty; the queue is not empty. */
-static RS_COLD void advance(rs_queue_impl *h, size_t count)
+/* Moves the calendar to the next non-empty bucket and detaches its list, which the caller files (the
+ * events are still counted in in_ring). The heap must be empty. Returns NIL when it rebuilt instead;
+ * the heap then holds the earliest events. */
+static RS_NOINLINE uint32_t take_next_bucket(rs_queue_impl *h)
 {
     h->used = 0; /* the heap is empty: at most a hole is left */
     h->hole = 0;
-    if (!h->started || h->in_ring == 0) {
+    if (RS_UNLIKELY(!h->started || h->in_ring == 0)) {
         rebuild(h); /* everything pending is in the overflow list */
-        return;
+        return NIL;
     }
     /* the next non-empty ring slot after cur, in ring order */
     size_t mask = h->nb - 1, words = h->nb / 64;
@@ -366,32 +378,30 @@ static RS_COLD void advance(rs_queue_impl *h, size_t count)
 
     /* re-tune if the overflow list is due, if buckets have proven too narrow, or if the ring has become
      * much larger than the events in it (after the queue shrank) */
-    if ((h->in_ovf && ((h->ovf_min - h->base) >> h->shift) <= bn) || scanned > h->scan_budget ||
-        (scanned > 1 && words > 4 * (h->in_ring + 1))) {
+    if (RS_UNLIKELY((h->in_ovf && bucket_of(h, h->ovf_min) <= bn) || scanned > h->scan_budget ||
+                    (scanned > 1 && words > 4 * (h->in_ring + 1)))) {
         rebuild(h);
-        return;
+        return NIL;
     }
     h->scan_budget -= scanned;
     h->cur = bn;
     uint32_t x = h->ring[k];
     h->ring[k] = NIL;
-    h->bits[k >> 6] &= ~((uint64_t)1 << (k & 63));
-    uint32_t nx = h->next[x];
-    int64_t t = h->node[x].t;
-    h->tk[0] = t; /* the first event is the root of the empty heap */
-    h->hd[0] = x;
-    h->used = 1;
-    if (RS_LIKELY(nx == NIL)) {
-        h->in_ring--;
-        return;
-    }
-    int64_t tmin = t, tmax = t;
-    for (x = nx; x != NIL; x = nx) {
-        nx = h->next[x];
-        t = h->node[x].t;
+    h->bits[w] &= ~((uint64_t)1 << (k & 63));
+    return x;
+}
+
+/* Files a detached bucket list into the (empty) heap. */
+static void load_bucket(rs_queue_impl *h, uint32_t x, size_t count)
+{
+    int64_t tmin = h->node[x].t, tmax = tmin;
+    while (x != NIL) {
+        uint32_t nx = h->next[x];
+        int64_t t = h->node[x].t;
         tmin = t < tmin ? t : tmin;
         tmax = t > tmax ? t : tmax;
         heap_sift_up(h, h->used++, t, x);
+        x = nx;
     }
     size_t n = h->used;
     h->in_ring -= n;
@@ -537,9 +547,19 @@ int rs_queue_pop(rs_queue *q, rs_event *out)
     if (q->count == 0)
         return -1;
     rs_queue_impl *h = q->impl;
-    if (RS_UNLIKELY(heap_size(h) == 0))
-        advance(h, q->count);
-    uint32_t x = heap_take_root(h);
+    uint32_t x;
+    if (heap_size(h) != 0) {
+        x = heap_take_root(h);
+    } else {
+        x = take_next_bucket(h);
+        if (RS_LIKELY(x != NIL && h->next[x] == NIL)) {
+            h->in_ring--; /* a bucket of one: no need for the heap */
+        } else {
+            if (x != NIL)
+                load_bucket(h, x, q->count);
+            x = heap_take_root(h);
+        }
+    }
     const rs_qnode *n = &h->node[x];
     out->t = n->t;
     out->seq = n->seq;
@@ -556,7 +576,10 @@ rs_time rs_queue_peek_time(const rs_queue *q)
     if (q->count == 0)
         return RS_TIME_NEVER;
     rs_queue_impl *h = q->impl;
-    if (heap_size(h) == 0)
-        advance(h, q->count);
+    if (heap_size(h) == 0) {
+        uint32_t x = take_next_bucket(h);
+        if (x != NIL)
+            load_bucket(h, x, q->count);
+    }
     return heap_min_time(h);
 }

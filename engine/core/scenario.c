@@ -145,6 +145,8 @@ void rs_scenario_defaults(rs_scenario *s)
     s->n_versions = 1;
     copy_name(s->versions[0].name, sizeof s->versions[0].name, "v1");
     s->versions[0].startup_s = 15;
+    for (int i = 0; i < RS_MAX_VERSIONS; i++)
+        s->versions[i].build_time = RS_MIN(10);
     s->initial_version = 0;
     s->initial_revision = 1;
 
@@ -162,15 +164,19 @@ void rs_scenario_defaults(rs_scenario *s)
 
 static const char *const fault_names[] = {"redis_connection_bug", "latency_regression", "memory_leak",
                                           "traffic_drop", "data_corruption", "external_outage"};
-static const char *const action_names[] = {"deploy", "ack", "note", "undo", "pause",
-                                           "resume", "scale", "restart", "resolve"};
+static const char *const action_names[] = {"deploy",     "ack",    "note",         "undo",   "pause",
+                                           "resume",     "scale",  "restart",      "resolve", "hotfix",
+                                           "config_fix", "migrate_down", "backup", "restore", "escalate",
+                                           "wait"};
+static const char *const migration_names[] = {"add_column", "drop_column", "modify_column", "add_table"};
 static const char *const metric_names[] = {"error_rate", "latency_p50_ms", "latency_p95_ms",
                                            "latency_p99_ms", "request_rate", "cpu",
                                            "memory", "restarts", "ready_pods", "business"};
 static const char *const expect_names[] = {
     "final_version", "rolled_back", "rolled_back_by", "recovered", "resolved", "mttd_max",
     "mtta_max", "mttm_max", "mttr_max", "failed_requests_max", "error_budget_burned_max", "score_min",
-    "alert_fired", "alert_not_fired", "peak_error_rate_min", "peak_error_rate_max"};
+    "alert_fired", "alert_not_fired", "peak_error_rate_min", "peak_error_rate_max", "rows_lost_max",
+    "harmful_decisions_max"};
 static const char *const severity_names[] = {"info", "warning", "critical"};
 static const char *const op_names[] = {">", ">=", "<", "<="};
 static const char *const event_names[] = {
@@ -178,13 +184,17 @@ static const char *const event_names[] = {
     "impact_end", "alert_pending", "alert_firing", "alert_resolved", "page",
     "escalate", "ack", "note", "decision", "rollback_start",
     "rollback_complete", "pod_oomkilled", "pod_crashloop", "scale", "restart",
-    "pause", "resume", "recovered", "resolved", "traffic", "promote"};
+    "pause", "resume", "recovered", "resolved", "traffic", "promote", "migration", "backup",
+    "restore", "hotfix", "config_fix"};
+static const char *const decision_names[] = {"rollback", "db_revert", "hotfix", "config_fix", "wait", "escalate"};
+static const char *const judgement_names[] = {"correct", "acceptable", "harmful"};
 
 _Static_assert(sizeof fault_names / sizeof *fault_names == RS_FAULT_KIND_COUNT, "fault names");
 _Static_assert(sizeof action_names / sizeof *action_names == RS_ACT_KIND_COUNT, "action names");
 _Static_assert(sizeof metric_names / sizeof *metric_names == RS_METRIC_KIND_COUNT, "metric names");
 _Static_assert(sizeof expect_names / sizeof *expect_names == RS_EXP_KIND_COUNT, "expect names");
 _Static_assert(sizeof event_names / sizeof *event_names == RS_EV_KIND_COUNT, "event names");
+_Static_assert(sizeof migration_names / sizeof *migration_names == RS_MIG_KIND_COUNT, "migration names");
 
 static int find_name(const char *const *names, int n, const char *name)
 {
@@ -206,6 +216,9 @@ NAME_FNS(action_kind, rs_action_kind, action_names, RS_ACT_KIND_COUNT)
 NAME_FNS(metric_kind, rs_metric_kind, metric_names, RS_METRIC_KIND_COUNT)
 NAME_FNS(expect_kind, rs_expect_kind, expect_names, RS_EXP_KIND_COUNT)
 NAME_FNS(severity, rs_severity, severity_names, 3)
+NAME_FNS(migration_kind, rs_migration_kind, migration_names, RS_MIG_KIND_COUNT)
+NAME_FNS(decision_kind, rs_decision_kind, decision_names, RS_DEC_KIND_COUNT)
+NAME_FNS(judgement, rs_judgement, judgement_names, 3)
 NAME_FNS(cmp_op, rs_cmp_op, op_names, 4)
 NAME_FNS(event_kind, rs_event_kind, event_names, RS_EV_KIND_COUNT)
 

@@ -110,6 +110,9 @@ rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
         return NULL;
     }
     rs__strategy_init(sim);
+    rs__db_init(sim);
+    for (int v = 0; v < RS_MAX_VERSIONS; v++)
+        sim->config_fixed_at[v] = RS_TIME_NEVER;
     rs__schedule(sim, 0, EV_TICK, 0, 0);
     rs__schedule(sim, sc->scrape_interval, EV_SCRAPE, 0, 0);
     rs__schedule(sim, sc->eval_interval, EV_EVAL, 0, 0);
@@ -357,6 +360,13 @@ static void dispatch(rs_sim *sim, const rs_event *ev)
     case EV_CANARY_DEADLINE:
         rs__strategy_event(sim, ev);
         break;
+    case EV_HOTFIX_READY: {
+        rs_error err;
+        const char *v = sc->versions[ev->a].name;
+        if (rs_action_deploy(sim, v, &err) != RS_OK)
+            rs__timeline(sim, sim->now, RS_EV_NOTE, "hotfix %s could not deploy: %s", v, err.message);
+        break;
+    }
     case EV_HOST_TIMER:
         if (ev->a < (uint32_t)sim->n_hosts && sim->hosts[ev->a].on_timer)
             sim->hosts[ev->a].on_timer(sim->hosts[ev->a].ctx, sim, ev->b);

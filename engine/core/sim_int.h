@@ -34,6 +34,7 @@ enum {
     EV_BG_SCALEDOWN,  /* a: replica set */
     EV_CANARY_STEP,   /* b: gen */
     EV_CANARY_DEADLINE, /* b: gen */
+    EV_HOTFIX_READY,  /* a: version */
     EV_END
 };
 
@@ -116,6 +117,42 @@ typedef struct {
     rs_time next_toggle;
 } fault_state;
 
+typedef enum { MIG_NOT_RUN, MIG_APPLIED, MIG_REVERTED, MIG_STUCK } mig_status;
+
+typedef struct {
+    char name[RS_NAME_MAX];
+    bool exists;
+    bool added;                               /* created by a migration */
+    double rows;
+    int n_cols;
+    char col[RS_MAX_COLUMNS][RS_NAME_MAX];
+    char type[RS_MAX_COLUMNS][16];
+    double data[RS_MAX_COLUMNS];              /* rows holding data in a column a migration added */
+    double over[RS_MAX_COLUMNS];              /* values beyond the previous type's range */
+    bool backup;
+    rs_time backup_at;
+    double backup_rows;
+    int backup_n_cols;
+    char backup_col[RS_MAX_COLUMNS][RS_NAME_MAX];
+    double backup_data[RS_MAX_COLUMNS];
+} db_table;
+
+typedef struct {
+    int version, index;                       /* the migration: scenario versions[version].migrations[index] */
+    mig_status status;
+    char old_type[16];                        /* modify_column: the type before */
+    double lost_at_apply;                     /* drop_column: values gone when it ran */
+} db_mig;
+
+typedef struct {
+    int n_tables;
+    db_table tables[RS_MAX_TABLES];
+    int n_migs;
+    db_mig migs[RS_MAX_VERSIONS * RS_MAX_MIGRATIONS];
+    double rows_lost;
+    int backups;
+} database;
+
 typedef enum { ALERT_INACTIVE, ALERT_PENDING, ALERT_FIRING } alert_state;
 
 typedef struct {
@@ -146,7 +183,11 @@ struct rs_sim {
     deployment dep;
     bluegreen_state bg;
     canary_state can;
+    database db;
+    rs_time config_fixed_at[RS_MAX_VERSIONS]; /* RS_TIME_NEVER, or when a config fix was applied */
     bool skip_scripted_operator; /* an operator policy plays the on-call: only scripted deploys run */
+    char actor[RS_NAME_MAX];     /* who acts now (a policy's name), for decisions */
+    bool in_undo;
     double capacity_rps;  /* per pod, derived from the baseline when the scenario leaves it 0 */
     double base_median_ms;
 
@@ -225,6 +266,18 @@ bool rs__deployment_settled(const rs_sim *sim);
 int rs__ready_by_version(const rs_sim *sim, int *ready, int *total, int *backoff);
 double rs__pod_memory(const rs_sim *sim, const pod *p);
 const char *rs__pod_name(const rs_sim *sim, int idx, char *buf, size_t size);
+
+/* database.c */
+void rs__db_init(rs_sim *sim);
+void rs__db_apply(rs_sim *sim, int version);
+void rs__db_writes(rs_sim *sim, int version, double requests);
+double rs__db_errors(const rs_sim *sim, int version);
+const char *rs__db_changes(const rs_sim *sim, int version);
+void rs__db_result(rs_sim *sim);
+
+/* judge.c */
+void rs__decide(rs_sim *sim, rs_decision_kind kind, const char *who, const char *text);
+double rs__rollback_eta_s(const rs_sim *sim);
 
 /* strategy.c */
 int rs__primary_target(const rs_sim *sim);

@@ -35,6 +35,11 @@ static const char *label(rs_event_kind k)
     case RS_EV_RESOLVED: return "RESOLVED";
     case RS_EV_TRAFFIC: return "TRAFFIC";
     case RS_EV_PROMOTE: return "PROMOTE";
+    case RS_EV_MIGRATION: return "MIGRATION";
+    case RS_EV_BACKUP: return "BACKUP";
+    case RS_EV_RESTORE: return "RESTORE";
+    case RS_EV_HOTFIX: return "HOTFIX";
+    case RS_EV_CONFIG_FIX: return "CONFIG FIX";
     case RS_EV_KIND_COUNT: break;
     }
     return "?";

@@ -148,6 +148,21 @@ static double gc_pressure(const rs_sim *sim, int v)
     return n ? leak->cpu_extra * sum / n : 0.0;
 }
 
+/* Share of a version's Ready pods started before its config fix (they still run the bad config). */
+static double config_old_share(const rs_sim *sim, int v)
+{
+    int old = 0, all = 0;
+    for (int i = 0; i < sim->n_rs; i++) {
+        const replicaset *r = &sim->rs[i];
+        if (r->deleted || r->version != v)
+            continue;
+        all += r->ready;
+        if (r->created < sim->config_fixed_at[v])
+            old += r->ready;
+    }
+    return all ? (double)old / all : 0.0;
+}
+
 double rs__version_capacity(const rs_sim *sim, int v)
 {
     double c = sim->sc->versions[v].capacity_rps;
@@ -208,6 +223,8 @@ void rs__tick(rs_sim *sim)
                 continue; /* acts through the pods' memory */
             arm_fault(st, f, sim->first_serving[v]);
             double a = rs__fault_intensity(sim, st, f);
+            if (f->config_fix && sim->config_fixed_at[v] != RS_TIME_NEVER)
+                a *= config_old_share(sim, v); /* restarted pods read the fixed config */
             if (a > 0)
                 announce_onset(sim, f, ver->name, &st->announced);
             fault_effects(sim, f, a, &e);
@@ -224,7 +241,7 @@ void rs__tick(rs_sim *sim)
         double rho_eff = busy < RHO_MAX ? busy : RHO_MAX;
         double q = (1.0 - sc->baseline.cpu) / (1.0 - rho_eff);
         double median = sim->base_median_ms * q * e.lat_factor;
-        double ff = e.ff, sf = e.sf;
+        double ff = e.ff + rs__db_errors(sim, v), sf = e.sf; /* an old version on a newer schema fails */
         if (ff + sf > 1.0) {
             double k = 1.0 / (ff + sf);
             ff *= k;
@@ -237,6 +254,7 @@ void rs__tick(rs_sim *sim)
         double failed = req * shed + served * (ff + sf + normal * (sc->baseline.error_rate + timeout_frac));
         double slow_ms = sf > 0 ? exp(e.slow_ms_log_w / e.sf) : sc->baseline.timeout_ms;
         rs_metrics_add(&sim->metrics, v, req, failed);
+        rs__db_writes(sim, v, served);
         rs_metrics_add_latency(&sim->metrics, v, COMP_NORMAL, served * normal, median, sigma);
         rs_metrics_add_latency(&sim->metrics, v, COMP_FAST_FAIL, served * ff, FAST_FAIL_MEDIAN_MS,
                                FAST_FAIL_SIGMA);

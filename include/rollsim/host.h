@@ -27,6 +27,10 @@ int rs_sim_add_host(rs_sim *sim, const rs_host *host);
 /* Schedules host `id`'s on_timer at time `at` (>= now) with `token`. */
 void rs_sim_host_timer(rs_sim *sim, int id, rs_time at, uint64_t token);
 
+/* Names who acts from now on (a policy's name, "trainee"), for the decisions the actions record; ""
+ * restores the default ("on-call"). */
+void rs_sim_set_actor(rs_sim *sim, const char *who);
+
 /* Records a decision in the timeline (RS_EV_DECISION: it counts as detection for MTTD), e.g.
  * who = "seed-auto-rollback", text = "roll back: error rate 16.2% > 5%". */
 void rs_sim_decision(rs_sim *sim, const char *who, const char *text);

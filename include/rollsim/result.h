@@ -36,6 +36,11 @@ typedef enum {
     RS_EV_RESOLVED,
     RS_EV_TRAFFIC,            /* canary weight change, blue-green selector switch */
     RS_EV_PROMOTE,            /* a canary promotion starts */
+    RS_EV_MIGRATION,          /* a schema migration ran (up or down) */
+    RS_EV_BACKUP,             /* a table was backed up */
+    RS_EV_RESTORE,            /* a table was restored from its backup */
+    RS_EV_HOTFIX,             /* a hotfix build started */
+    RS_EV_CONFIG_FIX,         /* a config map was updated and the pods restarted */
     RS_EV_KIND_COUNT
 } rs_event_kind;
 
@@ -91,6 +96,8 @@ typedef struct {
     double penalty_recovery;
     double penalty_impact;
     double penalty_unresolved;
+    double penalty_decisions;
+    int decisions_correct, decisions_acceptable, decisions_harmful;
 } rs_scores;
 
 typedef struct {
@@ -122,6 +129,60 @@ typedef struct {
     char version[RS_NAME_MAX];
     char change_cause[RS_TEXT_MAX];
 } rs_history_entry;
+
+/* Decisions, judged against the seed's Part 2 decision tree and Part 4 database table. */
+typedef enum {
+    RS_DEC_ROLLBACK,
+    RS_DEC_DB_REVERT,    /* run the down migrations */
+    RS_DEC_HOTFIX,       /* forward fix: build and deploy a new version */
+    RS_DEC_CONFIG_FIX,   /* forward fix: config map + restart */
+    RS_DEC_WAIT,
+    RS_DEC_ESCALATE,
+    RS_DEC_KIND_COUNT
+} rs_decision_kind;
+
+typedef enum { RS_JUDGED_CORRECT, RS_JUDGED_ACCEPTABLE, RS_JUDGED_HARMFUL } rs_judgement;
+
+const char *rs_decision_kind_name(rs_decision_kind k);
+int rs_decision_kind_from_name(const char *name);
+const char *rs_judgement_name(rs_judgement j);
+int rs_judgement_from_name(const char *name);
+
+typedef struct {
+    rs_time t_ms;
+    rs_decision_kind kind;
+    char who[RS_NAME_MAX];
+    /* the facts at that moment */
+    const char *impact;        /* "none", "low", "medium", "high" */
+    double minutes_since_deploy;
+    const char *data_changes;  /* "none", "reversible", "irreversible" */
+    bool cause_is_deployment;
+    double rollback_eta_s;
+    bool config_fixable;
+    double hotfix_eta_s;       /* NaN: no hotfix version known */
+    /* the verdict */
+    char branch[128];          /* the branch of the seed's tree that applies */
+    rs_judgement judgement;
+    char reason[256];
+} rs_decision;
+
+#define RS_MAX_DECISIONS 32
+
+typedef struct {
+    char version[RS_NAME_MAX];
+    rs_migration_kind kind;
+    char table[RS_NAME_MAX];
+    char column[RS_NAME_MAX];
+    const char *status;        /* "not run", "applied", "reverted", "could not be reverted" */
+} rs_migration_result;
+
+typedef struct {
+    double rows_lost;
+    double rows_at_risk;       /* would be lost by the pending down migrations, not covered by a backup */
+    int backups_taken;
+    int n_migrations;
+    rs_migration_result migrations[RS_MAX_VERSIONS * RS_MAX_MIGRATIONS];
+} rs_data_result;
 
 /* One check of a policy evaluation: value against threshold, and the verdict. */
 typedef enum { RS_CHECK_PASS, RS_CHECK_FAIL, RS_CHECK_NO_DATA } rs_check_verdict;
@@ -160,6 +221,9 @@ typedef struct {
     rs_history_entry history[RS_MAX_REPLICASETS];
     size_t n_trace;              /* policy evaluations, in time order */
     rs_trace_entry *trace;
+    int n_decisions;
+    rs_decision decisions[RS_MAX_DECISIONS];
+    rs_data_result data;
 } rs_result;
 
 #endif

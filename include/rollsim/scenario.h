@@ -21,6 +21,9 @@
 #define RS_MAX_HISTORY 16
 #define RS_MAX_REPLICASETS 64   /* revisionHistoryLimit (at most 50) + current and rolling sets */
 #define RS_MAX_POLICIES 4
+#define RS_MAX_TABLES 8
+#define RS_MAX_COLUMNS 16
+#define RS_MAX_MIGRATIONS 4     /* per version */
 #define RS_MAX_PARAMS 32
 
 typedef enum {
@@ -53,7 +56,37 @@ typedef struct {
     double metric_factor;   /* data_corruption: business metric multiplier at full effect */
     char metric[RS_NAME_MAX];     /* data_corruption: which business metric */
     char dependency[RS_NAME_MAX]; /* external_outage: the failing dependency, for logs */
+    bool config_fix;        /* a configuration mistake: a config map update and a pod restart fix it */
 } rs_fault;
+
+/* Schema changes a version brings (the seed's Part 4). They run when the version's rollout starts. */
+typedef enum {
+    RS_MIG_ADD_COLUMN,
+    RS_MIG_DROP_COLUMN,
+    RS_MIG_MODIFY_COLUMN, /* change of type, e.g. int -> bigint */
+    RS_MIG_ADD_TABLE,
+    RS_MIG_KIND_COUNT
+} rs_migration_kind;
+
+typedef struct {
+    rs_migration_kind kind;
+    char table[RS_NAME_MAX];
+    char column[RS_NAME_MAX];
+    char type[16];          /* add_column: its type; modify_column: the new type */
+    bool has_down;          /* a down step exists */
+    double fill_rate;       /* add_column/add_table: rows written with data per request of the version */
+    double overflow_rate;   /* modify_column: values beyond the old type's range, per request */
+    double old_error_rate;  /* share of an older version's requests that fail against the new schema */
+} rs_migration;
+
+typedef struct {
+    char name[RS_NAME_MAX];
+    double rows;            /* rows at the start */
+    double writes_per_request; /* new rows per request (any version) */
+    int n_columns;
+    char columns[RS_MAX_COLUMNS][RS_NAME_MAX];
+    char types[RS_MAX_COLUMNS][16];
+} rs_table_spec;
 
 typedef struct {
     char name[RS_NAME_MAX]; /* "v2.5" */
@@ -63,6 +96,9 @@ typedef struct {
     double capacity_rps;    /* requests per second one pod serves at 100% CPU; 0 = deployment default */
     int n_faults;
     rs_fault faults[RS_MAX_FAULTS];
+    int n_migrations;
+    rs_migration migrations[RS_MAX_MIGRATIONS];
+    rs_time build_time;     /* a hotfix of this version takes this long to build and deploy, default 10m */
 } rs_version;
 
 /* An int-or-percent Kubernetes field such as maxSurge: "25%" or 1. */
@@ -179,6 +215,13 @@ typedef enum {
     RS_ACT_SCALE,      /* replicas */
     RS_ACT_RESTART,    /* rollout restart */
     RS_ACT_RESOLVE,
+    RS_ACT_HOTFIX,      /* version: build then deploy it */
+    RS_ACT_CONFIG_FIX,  /* update the config map and restart the pods */
+    RS_ACT_MIGRATE_DOWN,/* version (default: the current one): run its down migrations */
+    RS_ACT_BACKUP,      /* text: table */
+    RS_ACT_RESTORE,     /* text: table */
+    RS_ACT_ESCALATE,    /* text: to whom */
+    RS_ACT_WAIT,        /* text: why (a decision to wait and watch) */
     RS_ACT_KIND_COUNT
 } rs_action_kind;
 
@@ -213,6 +256,8 @@ typedef enum {
     RS_EXP_ALERT_NOT_FIRED,     /* str: alert name that must not have fired */
     RS_EXP_PEAK_ERROR_RATE_MIN, /* number 0..1 */
     RS_EXP_PEAK_ERROR_RATE_MAX,
+    RS_EXP_ROWS_LOST_MAX,       /* number */
+    RS_EXP_HARMFUL_DECISIONS_MAX, /* number */
     RS_EXP_KIND_COUNT
 } rs_expect_kind;
 
@@ -280,6 +325,9 @@ typedef struct {
 
     int n_policies;
     rs_policy_ref policies[RS_MAX_POLICIES];
+
+    int n_tables;
+    rs_table_spec tables[RS_MAX_TABLES];
 } rs_scenario;
 
 /* Fills every field with its documented default: an empty scenario of a 5-replica service running one
@@ -301,6 +349,8 @@ const char *rs_metric_kind_name(rs_metric_kind k);
 int rs_metric_kind_from_name(const char *name);
 const char *rs_expect_kind_name(rs_expect_kind k);
 int rs_expect_kind_from_name(const char *name);
+const char *rs_migration_kind_name(rs_migration_kind k);
+int rs_migration_kind_from_name(const char *name);
 const char *rs_severity_name(rs_severity s);
 int rs_severity_from_name(const char *name);
 const char *rs_cmp_op_name(rs_cmp_op op);

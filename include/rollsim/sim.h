@@ -82,6 +82,15 @@ rs_status rs_action_set_weight(rs_sim *sim, double percent, rs_error *err);
 /* rs_action_undo on a canary in analysis aborts it (all traffic to the primary, canary scaled to 0); on
  * blue-green it switches back to the previous active set (scaled up first if already scaled down). */
 
+/* Database and forward-fix actions (the seed's Parts 2 and 4). */
+rs_status rs_action_migrate_down(rs_sim *sim, const char *version, rs_error *err); /* NULL: the current */
+rs_status rs_action_backup(rs_sim *sim, const char *table, rs_error *err);
+rs_status rs_action_restore(rs_sim *sim, const char *table, rs_error *err);
+rs_status rs_action_hotfix(rs_sim *sim, const char *version, rs_error *err);   /* build, then deploy */
+rs_status rs_action_config_fix(rs_sim *sim, rs_error *err);  /* config map update + rollout restart */
+rs_status rs_action_escalate(rs_sim *sim, const char *to, rs_error *err);
+rs_status rs_action_wait(rs_sim *sim, const char *why, rs_error *err);        /* a decision to watch */
+
 /* An operator policy plays the on-call: the scenario's scripted timeline keeps only its deploys. */
 void rs_sim_skip_scripted_operator(rs_sim *sim);
 /* A policy drives the canary (set_weight/promote/undo): the engine stops stepping the weight itself. */
