@@ -244,7 +244,9 @@ rs_status rs_action_migrate_down(rs_sim *sim, const char *version, rs_error *err
     database *db = &sim->db;
     const char *vn = sim->sc->versions[v].name;
     int ran = 0, stuck = 0;
+    sim->decision_subject = v;
     rs__decide(sim, RS_DEC_DB_REVERT, "", vn);
+    sim->decision_subject = -1;
     for (int i = db->n_migs - 1; i >= 0; i--) {
         db_mig *m = &db->migs[i];
         if (m->version != v || m->status != MIG_APPLIED)

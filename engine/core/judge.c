@@ -74,19 +74,46 @@ static bool release_is_cause(const rs_sim *sim)
     return false;
 }
 
-/* How long a rollback would take now, from the strategy and the pods' start-up. */
+/* Time for one pod of `version` to be created, start and become available. */
+static double pod_start_s(const rs_sim *sim, int version)
+{
+    const rs_deployment_spec *d = &sim->sc->deployment;
+    return (double)d->image_pull / 1000.0 + sim->sc->versions[version].startup_s + (double)d->probe_period / 2000.0 +
+           (double)d->min_ready / 1000.0;
+}
+
+/* Waves of a rolling update that must replace `pods` pods. */
+static int waves(const rs_sim *sim, int pods)
+{
+    const rs_deployment_spec *d = &sim->sc->deployment;
+    int surge, unavail;
+    rs_rolling_bounds(sim->dep.replicas, d->max_surge, d->max_unavailable, &surge, &unavail);
+    int per_wave = surge + unavail > 0 ? surge + unavail : 1;
+    return (pods + per_wave - 1) / per_wave;
+}
+
+/* The replica set a rollback would return to (the previous revision), or -1. */
+static int rollback_target(const rs_sim *sim)
+{
+    int best = -1, cur = sim->rs[sim->dep.current].revision;
+    for (int i = 0; i < sim->n_rs; i++)
+        if (in_deployment(sim, i) && i != sim->dep.current && sim->rs[i].revision < cur &&
+            (best < 0 || sim->rs[i].revision > sim->rs[best].revision))
+            best = i;
+    return best;
+}
+
+/* How long a rollback would take now, from the strategy and the old version's start-up. */
 double rs__rollback_eta_s(const rs_sim *sim)
 {
-    const rs_scenario *sc = sim->sc;
-    const rs_deployment_spec *d = &sc->deployment;
-    int v = sc->initial_version;
-    double start = (double)d->image_pull / 1000.0 + sc->versions[v].startup_s + (double)d->probe_period / 2000.0 +
-                   (double)d->min_ready / 1000.0;
+    const rs_deployment_spec *d = &sim->sc->deployment;
+    int t = rollback_target(sim);
+    int v = t >= 0 ? sim->rs[t].version : sim->sc->initial_version;
+    double start = pod_start_s(sim, v);
     switch (d->strategy.kind) {
     case RS_STRATEGY_BLUE_GREEN:
-        for (int i = 0; i < sim->n_rs; i++)
-            if (in_deployment(sim, i) && i != sim->bg.active && sim->rs[i].available >= sim->dep.replicas)
-                return (double)d->strategy.switch_time / 1000.0;
+        if (t >= 0 && sim->rs[t].available >= sim->dep.replicas)
+            return (double)d->strategy.switch_time / 1000.0;
         return start + (double)d->strategy.switch_time / 1000.0;
     case RS_STRATEGY_CANARY:
         if (sim->can.active)
@@ -95,17 +122,25 @@ double rs__rollback_eta_s(const rs_sim *sim)
     case RS_STRATEGY_ROLLING:
         break;
     }
-    int surge, unavail;
-    rs_rolling_bounds(sim->dep.replicas, d->max_surge, d->max_unavailable, &surge, &unavail);
-    int per_wave = surge + unavail > 0 ? surge + unavail : 1;
-    int waves = (sim->dep.replicas + per_wave - 1) / per_wave;
-    return waves * start;
+    int keep = t >= 0 ? sim->rs[t].available : 0; /* old pods still up need no replacement */
+    int replace = sim->dep.replicas - keep;
+    return replace > 0 ? waves(sim, replace) * start : 0;
+}
+
+/* Build, then roll out every pod of the fixed version. */
+static double hotfix_eta_s(const rs_sim *sim, int v)
+{
+    double roll = sim->sc->deployment.strategy.kind == RS_STRATEGY_BLUE_GREEN ? pod_start_s(sim, v)
+                                                                               : waves(sim, sim->dep.replicas) * pod_start_s(sim, v);
+    return (double)sim->sc->versions[v].build_time / 1000.0 + roll;
 }
 
 static void gather(const rs_sim *sim, facts *f)
 {
     int cur = sim->rs[sim->dep.current].version;
     int bad = sim->can.canary >= 0 && (sim->can.active || sim->can.promoting) ? sim->rs[sim->can.canary].version : cur;
+    if (sim->decision_subject >= 0)
+        bad = sim->decision_subject;
     f->impact = impact_level(sim);
     f->minutes = sim->dep.deployed_at == RS_TIME_NEVER ? NAN : (double)(sim->now - sim->dep.deployed_at) / 60000.0;
     f->data = rs__db_changes(sim, bad);
@@ -118,8 +153,8 @@ static void gather(const rs_sim *sim, facts *f)
             f->config = true;
     f->hotfix_s = NAN;
     for (int v = bad + 1; v < sim->sc->n_versions; v++)
-        if (isnan(f->hotfix_s) || sim->sc->versions[v].build_time / 1000.0 < f->hotfix_s)
-            f->hotfix_s = (double)sim->sc->versions[v].build_time / 1000.0;
+        if (isnan(f->hotfix_s) || hotfix_eta_s(sim, v) < f->hotfix_s)
+            f->hotfix_s = hotfix_eta_s(sim, v);
     f->data_at_risk = 0;
     rs__db_result((rs_sim *)sim); /* refresh rows at risk */
     f->data_at_risk = sim->result.data.rows_at_risk;
@@ -145,8 +180,8 @@ static void judge(const facts *f, rs_decision_kind k, rs_decision *d)
 {
     bool high = strcmp(f->impact, "high") == 0, medium = strcmp(f->impact, "medium") == 0;
     bool low = strcmp(f->impact, "low") == 0;
-    if (k == RS_DEC_DB_REVERT && f->cause) {
-        BRANCH("Part 4: rollback with DB changes (%s)", f->data);
+    if (k == RS_DEC_DB_REVERT) {
+        BRANCH("Part 4: reverting the schema (%s)", f->data);
         judge_db_revert(f, d);
         return;
     }

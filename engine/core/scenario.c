@@ -260,6 +260,37 @@ rs_status rs_scenario_check(const rs_scenario *s, rs_error *err)
             return rs_error_set(err, RS_BAD_INPUT, where,
                                 "a rate window must hold at least two scrapes (>= 2 x scrape_interval)");
         }
+    for (int v = 0; v < s->n_versions; v++)
+        for (int k = 0; k < s->versions[v].n_migrations; k++) {
+            const rs_migration *m = &s->versions[v].migrations[k];
+            bool known = false;
+            int col_ok = m->kind == RS_MIG_ADD_TABLE || m->kind == RS_MIG_ADD_COLUMN;
+            for (int t = 0; t < s->n_tables; t++)
+                if (strcmp(s->tables[t].name, m->table) == 0) {
+                    known = true;
+                    for (int c = 0; c < s->tables[t].n_columns; c++)
+                        col_ok |= strcmp(s->tables[t].columns[c], m->column) == 0;
+                }
+            for (int u = 0; u <= v && !known; u++)
+                for (int j = 0; j < s->versions[u].n_migrations; j++)
+                    if (s->versions[u].migrations[j].kind == RS_MIG_ADD_TABLE &&
+                        strcmp(s->versions[u].migrations[j].table, m->table) == 0) {
+                        known = true;
+                        col_ok = 1;
+                    }
+            for (int u = 0; u < v && !col_ok; u++)
+                for (int j = 0; j < s->versions[u].n_migrations; j++)
+                    col_ok |= s->versions[u].migrations[j].kind == RS_MIG_ADD_COLUMN &&
+                              strcmp(s->versions[u].migrations[j].column, m->column) == 0;
+            if (!known || !col_ok) {
+                char where[96];
+                snprintf(where, sizeof where, "$.versions[%d].migrations[%d]", v, k);
+                return rs_error_set(err, RS_BAD_INPUT, where,
+                                    known ? "column '%s' is not in table '%s' (list it in database.tables[].columns)"
+                                          : "table '%s%s' is not in database.tables nor created by an earlier add_table",
+                                    known ? m->column : m->table, known ? m->table : "");
+            }
+        }
     if (!(s->traffic.rpm >= 0) || !isfinite(s->traffic.rpm))
         return rs_error_set(err, RS_BAD_INPUT, "$.traffic.rpm", "a finite rate >= 0");
     return RS_OK;

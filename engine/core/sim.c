@@ -111,6 +111,7 @@ rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
     }
     rs__strategy_init(sim);
     rs__db_init(sim);
+    sim->decision_subject = -1;
     for (int v = 0; v < RS_MAX_VERSIONS; v++)
         sim->config_fixed_at[v] = RS_TIME_NEVER;
     rs__schedule(sim, 0, EV_TICK, 0, 0);

@@ -188,6 +188,7 @@ struct rs_sim {
     bool skip_scripted_operator; /* an operator policy plays the on-call: only scripted deploys run */
     char actor[RS_NAME_MAX];     /* who acts now (a policy's name), for decisions */
     bool in_undo;
+    int decision_subject;        /* the version a decision is about, -1: the release in flight */
     double capacity_rps;  /* per pod, derived from the baseline when the scenario leaves it 0 */
     double base_median_ms;
 

@@ -80,6 +80,14 @@ static void dec_fault_metric(jd_loader *ld, const cJSON *v, void *base)
         memcpy(f->metric, ld->s->biz_metrics[i].name, sizeof f->metric);
 }
 
+static void dec_fault_config_fix(jd_loader *ld, const cJSON *v, void *base)
+{
+    if (!cJSON_IsBool(v))
+        jd_type_error(ld, v, "true or false");
+    else
+        ((rs_fault *)base)->config_fix = cJSON_IsTrue(v);
+}
+
 static const jd_field fault_fields[] = {
     FN("type", jd_noop, F_REQUIRED),
     FLD(rs_fault, "onset", onset, T_DURATION, 0, 30 * JD_DAY, 0),
@@ -96,6 +104,7 @@ static const jd_field fault_fields[] = {
     FLD(rs_fault, "metric_factor", metric_factor, T_NUMBER, 0, 10, 0),
     FN("metric", dec_fault_metric, 0),
     FLD(rs_fault, "dependency", dependency, T_NAME, 0, 0, F_NONEMPTY),
+    FN("config_fix", dec_fault_config_fix, 0),
 };
 
 static void dec_fault(jd_loader *ld, const cJSON *v, rs_fault *f)
@@ -147,6 +156,114 @@ static void dec_env_faults(jd_loader *ld, const cJSON *v, void *base)
     s->n_env_faults = dec_faults(ld, v, s->env_faults, RS_MAX_ENV_FAULTS);
 }
 
+/* ---- migrations and the database ---- */
+
+static void dec_mig_down(jd_loader *ld, const cJSON *v, void *base)
+{
+    if (!cJSON_IsBool(v))
+        jd_type_error(ld, v, "true or false (whether a down step exists)");
+    else
+        ((rs_migration *)base)->has_down = cJSON_IsTrue(v);
+}
+
+static const jd_field migration_fields[] = {
+    FN("type", jd_noop, F_REQUIRED),
+    FLD(rs_migration, "table", table, T_NAME, 0, 0, F_REQUIRED | F_NONEMPTY),
+    FLD(rs_migration, "column", column, T_NAME, 0, 0, F_NONEMPTY),
+    FLD(rs_migration, "column_type", type, T_NAME, 0, 0, F_NONEMPTY),
+    FN("down", dec_mig_down, 0),
+    FLD(rs_migration, "fill_rate", fill_rate, T_NUMBER, 0, 1000, 0),
+    FLD(rs_migration, "overflow_rate", overflow_rate, T_NUMBER, 0, 1000, 0),
+    FLD(rs_migration, "old_version_error_rate", old_error_rate, T_FRACTION, 0, 1, 0),
+};
+
+static void dec_migration(jd_loader *ld, const cJSON *v, rs_migration *m)
+{
+    int kind = -1;
+    memset(m, 0, sizeof *m);
+    if (jd_push_key(ld, v, "type")) {
+        const char *names[RS_MIG_KIND_COUNT];
+        for (int i = 0; i < RS_MIG_KIND_COUNT; i++)
+            names[i] = rs_migration_kind_name((rs_migration_kind)i);
+        kind = jd_get_enum(ld, ld->path[ld->depth - 1].member, "migration type", names, RS_MIG_KIND_COUNT);
+        jd_pop(ld);
+    }
+    m->kind = kind >= 0 ? (rs_migration_kind)kind : RS_MIG_ADD_COLUMN;
+    /* defaults of the seed's Part 4 examples */
+    m->has_down = m->kind != RS_MIG_DROP_COLUMN;
+    m->fill_rate = m->kind == RS_MIG_ADD_TABLE ? 0.1 : m->kind == RS_MIG_ADD_COLUMN ? 0.05 : 0;
+    m->old_error_rate = m->kind == RS_MIG_DROP_COLUMN ? 0.3 : m->kind == RS_MIG_MODIFY_COLUMN ? 0.05 : 0;
+    snprintf(m->type, sizeof m->type, "%s", m->kind == RS_MIG_MODIFY_COLUMN ? "bigint" : "text");
+    uint32_t seen = jd_decode_fields(ld, v, migration_fields, JD_COUNT(migration_fields), m);
+    if (kind >= 0 && kind != RS_MIG_ADD_TABLE && !(seen & JD_BIT(migration_fields, "column")))
+        jd_report(ld, "a %s migration needs 'column'", rs_migration_kind_name(m->kind));
+}
+
+static void dec_migrations(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_version *ver = base;
+    int n = jd_array_items(ld, v, 0, RS_MAX_MIGRATIONS, "migrations");
+    int i = 0;
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        jd_push_index(ld, i);
+        dec_migration(ld, e, &ver->migrations[i]);
+        jd_pop(ld);
+    }
+    ver->n_migrations = n < 0 ? 0 : n;
+}
+
+static void dec_columns(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_table_spec *t = base;
+    int n = jd_array_items(ld, v, 0, RS_MAX_COLUMNS, "columns");
+    int i = 0;
+    t->n_columns = 0;
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        jd_push_index(ld, i);
+        /* "name" or "name:type" */
+        if (!cJSON_IsString(e)) {
+            jd_type_error(ld, e, "a column as \"name\" or \"name:type\"");
+        } else {
+            const char *colon = strchr(e->valuestring, ':');
+            size_t len = colon ? (size_t)(colon - e->valuestring) : strlen(e->valuestring);
+            if (len == 0 || len >= RS_NAME_MAX || (colon && strlen(colon + 1) >= 16)) {
+                jd_report(ld, "a column name of 1..%d characters and a type of at most 15", RS_NAME_MAX - 1);
+            } else {
+                memcpy(t->columns[t->n_columns], e->valuestring, len);
+                t->columns[t->n_columns][len] = '\0';
+                snprintf(t->types[t->n_columns], sizeof t->types[0], "%s", colon ? colon + 1 : "text");
+                t->n_columns++;
+            }
+        }
+        jd_pop(ld);
+    }
+}
+
+static const jd_field table_fields[] = {
+    FLD(rs_table_spec, "name", name, T_NAME, 0, 0, F_REQUIRED | F_NONEMPTY),
+    FLD(rs_table_spec, "rows", rows, T_NUMBER, 0, 1e15, 0),
+    FLD(rs_table_spec, "writes_per_request", writes_per_request, T_NUMBER, 0, 1000, 0),
+    FN("columns", dec_columns, 0),
+};
+
+static void dec_tables(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_scenario *s = base;
+    int n = jd_array_items(ld, v, 0, RS_MAX_TABLES, "tables");
+    int i = 0;
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        jd_push_index(ld, i);
+        memset(&s->tables[i], 0, sizeof s->tables[i]);
+        jd_decode_fields(ld, e, table_fields, JD_COUNT(table_fields), &s->tables[i]);
+        jd_pop(ld);
+    }
+    s->n_tables = n < 0 ? 0 : n;
+}
+
+static const jd_field database_fields[] = {
+    FN("tables", dec_tables, 0),
+};
+
 /* ---- versions and business metrics ---- */
 
 static const jd_field version_fields[] = {
@@ -156,6 +273,8 @@ static const jd_field version_fields[] = {
     FLD(rs_version, "startup", startup_s, T_DURATION_S, 0, JD_HOUR, 0),
     FLD(rs_version, "capacity_rps", capacity_rps, T_NUMBER, 0, 1e6, 0),
     FN("faults", dec_version_faults, 0),
+    FN("migrations", dec_migrations, 0),
+    FLD(rs_version, "build_time", build_time, T_DURATION, 0, 30 * JD_DAY, 0),
 };
 
 static void dec_versions(jd_loader *ld, const cJSON *v, void *base)
@@ -170,6 +289,7 @@ static void dec_versions(jd_loader *ld, const cJSON *v, void *base)
         rs_version *ver = &s->versions[i];
         memset(ver, 0, sizeof *ver);
         ver->startup_s = 15;
+        ver->build_time = RS_MIN(10);
         jd_push_index(ld, i);
         jd_decode_fields(ld, e, version_fields, JD_COUNT(version_fields), ver);
         check_unique(ld, e, ver->name, "versions", i, version_before);
@@ -499,6 +619,13 @@ static void dec_replicas(jd_loader *ld, const cJSON *v, void *base)
     dec_action_int(ld, v, &((action_ctx *)base)->act->replicas, 10000);
 }
 
+static void dec_action_table(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_scripted_action *a = ((action_ctx *)base)->act;
+    jd_field f = {.key = "table", .type = T_NAME, .size = sizeof a->text, .flags = F_NONEMPTY};
+    jd_get_string(ld, &f, v, a->text);
+}
+
 static const jd_field action_fields[] = {
     FN("at", dec_at, 0),
     FN("after", dec_after, 0),
@@ -508,6 +635,7 @@ static const jd_field action_fields[] = {
     FN("text", dec_action_text, 0),
     FN("revision", dec_revision, 0),
     FN("replicas", dec_replicas, 0),
+    FN("table", dec_action_table, 0),
 };
 
 #define K(kind) (1u << RS_ACT_##kind)
@@ -518,8 +646,9 @@ static const struct {
     const char *key;
     unsigned applies, needed; /* bit per rs_action_kind */
 } action_args[] = {
-    {"version", K(DEPLOY), K(DEPLOY)},
-    {"text", K(NOTE) | K(ACK) | K(RESOLVE), K(NOTE)},
+    {"version", K(DEPLOY) | K(HOTFIX) | K(MIGRATE_DOWN), K(DEPLOY) | K(HOTFIX)},
+    {"text", K(NOTE) | K(ACK) | K(RESOLVE) | K(ESCALATE) | K(WAIT), K(NOTE)},
+    {"table", K(BACKUP) | K(RESTORE), K(BACKUP) | K(RESTORE)},
     {"revision", K(UNDO), 0},
     {"replicas", K(SCALE), K(SCALE)},
 };
@@ -606,7 +735,10 @@ static jd_field expect_field(const char *key, rs_expect_kind k)
 {
     switch (k) {
     case RS_EXP_FAILED_REQUESTS_MAX:
+    case RS_EXP_ROWS_LOST_MAX:
         return (jd_field){.key = key, .type = T_NUMBER, .hi = 1e15};
+    case RS_EXP_HARMFUL_DECISIONS_MAX:
+        return (jd_field){.key = key, .type = T_INT, .hi = RS_MAX_DECISIONS};
     case RS_EXP_BUDGET_BURNED_MAX: /* in percent of the budget */
         return (jd_field){.key = key, .type = T_NUMBER, .hi = 1e6};
     case RS_EXP_SCORE_MIN:
@@ -945,6 +1077,7 @@ static const jd_field top_fields[] = {
     FLD(rs_scenario, "duration", duration, T_DURATION, JD_SEC, 30 * JD_DAY, 0),
     FLD(rs_scenario, "tail_after_resolve", tail_after_resolve, T_DURATION, 0, 30 * JD_DAY, 0),
     OBJ("service", service_fields),
+    OBJ("database", database_fields),
     FN("deployment", dec_deployment, 0),
     OBJ("traffic", traffic_fields),
     FN("baseline", dec_baseline, 0),
