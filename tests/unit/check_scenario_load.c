@@ -285,7 +285,7 @@ START_TEST(ack_note_and_resolve_carry_a_text)
     ck_assert_int_eq(sc.actions[1].kind, RS_ACT_RESOLVE);
     ck_assert_int_eq(sc.actions[1].delay, RS_SEC(30));
     ck_assert_int_eq(load("{'timeline': [{'do': 'restart', 'text': 'why'}]}"), RS_BAD_INPUT);
-    ck_has(NULL, "'text' does not apply to a 'restart' action (only to 'ack', 'note', 'resolve')");
+    ck_has(NULL, "'text' does not apply to a 'restart' action (only to 'ack', 'note', 'resolve', 'escalate', 'wait')");
 }
 END_TEST
 
