@@ -6,9 +6,20 @@
 
 #include "cli.h"
 #include "rollsim/io.h"
+#include "rollsim/policy.h"
 #include "rollsim/sim.h"
 
 #define MAX_SETS 64
+#define MAX_PARAMS 64
+
+typedef struct {
+    const char *files[RS_POLICY_MAX];
+    int n_files;
+    const char *params[MAX_PARAMS];
+    int n_params;
+    bool explain;
+    rs_policy_limits limits;
+} policy_opts;
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -40,8 +51,108 @@ static int write_report(const char *path, char *text, const char *what)
     return 0;
 }
 
+/* Prints a policy error: the message alone when it already names its place. */
+static void print_error(const rs_error *err)
+{
+    if (err->where[0] && strncmp(err->message, err->where, strlen(err->where)) != 0)
+        fprintf(stderr, "rollsim: %s: %s\n", err->where, err->message);
+    else
+        fprintf(stderr, "rollsim: %s\n", err->message);
+}
+
+/* Parses the policy options at argv[*i]; returns 1 when consumed, 0 when not a policy option, -1 after
+ * printing an error. */
+static int parse_policy_option(int argc, char **argv, int *i, policy_opts *o)
+{
+    const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (strcmp(a, "--explain") == 0) {
+        o->explain = true;
+        return 1;
+    }
+    if (strcmp(a, "--policy") == 0) {
+        if (!val) {
+            fprintf(stderr, "rollsim run: --policy takes a Lua file\n");
+            return -1;
+        }
+        if (o->n_files == RS_POLICY_MAX) {
+            fprintf(stderr, "rollsim run: at most %d --policy options\n", RS_POLICY_MAX);
+            return -1;
+        }
+        o->files[o->n_files++] = val;
+    } else if (strcmp(a, "--param") == 0) {
+        if (!val || !strchr(val, '=') || val[0] == '=') {
+            fprintf(stderr, "rollsim run: --param takes [POLICY.]NAME=VALUE, e.g. --param error_rate=3%%\n");
+            return -1;
+        }
+        if (o->n_params == MAX_PARAMS) {
+            fprintf(stderr, "rollsim run: at most %d --param options\n", MAX_PARAMS);
+            return -1;
+        }
+        o->params[o->n_params++] = val;
+    } else if (strcmp(a, "--policy-instructions") == 0 || strcmp(a, "--policy-memory-mb") == 0) {
+        bool memory = strcmp(a, "--policy-memory-mb") == 0;
+        uint64_t v;
+        if (parse_u64(val, &v) != 0 || v == 0 || (memory && v > 65536)) {
+            fprintf(stderr, "rollsim run: %s takes a positive integer%s\n", a, memory ? " (MiB, at most 65536)" : "");
+            return -1;
+        }
+        if (memory)
+            o->limits.memory_bytes = (size_t)v << 20;
+        else
+            o->limits.instructions = v;
+    } else {
+        return 0;
+    }
+    (*i)++;
+    return 1;
+}
+
+/* Loads the --policy files, or else the scenario's policies, and applies --param. Returns NULL and sets
+ * *code when none are asked for (code 0) or on error (code 2 or 3, message printed). */
+static rs_policy_set *load_policies(rs_sim *sim, const rs_scenario *sc, uint64_t seed, const policy_opts *o,
+                                    bool explain_to_stderr, int *code)
+{
+    *code = 0;
+    if (o->n_files == 0 && sc->n_policies == 0) {
+        if (o->n_params > 0) {
+            fprintf(stderr, "rollsim run: --param needs a policy (--policy FILE, or a scenario with policies)\n");
+            *code = 2;
+        }
+        return NULL;
+    }
+    rs_error err;
+    rs_error_clear(&err);
+    rs_policy_set *ps = rs_policy_set_new(sim, sc, seed, &err);
+    rs_status st = ps ? RS_OK : err.code;
+    for (int i = 0; st == RS_OK && i < o->n_files; i++)
+        st = rs_policy_load(ps, o->files[i], NULL, NULL, 0, &o->limits, &err);
+    for (int i = 0; st == RS_OK && o->n_files == 0 && i < sc->n_policies; i++) {
+        const rs_policy_ref *ref = &sc->policies[i];
+        char texts[RS_MAX_PARAMS][2 * RS_NAME_MAX + 2];
+        const char *params[RS_MAX_PARAMS];
+        for (int j = 0; j < ref->n_params && j < RS_MAX_PARAMS; j++) {
+            snprintf(texts[j], sizeof texts[j], "%s=%s", ref->param_name[j], ref->param_value[j]);
+            params[j] = texts[j];
+        }
+        st = rs_policy_load(ps, ref->file, ref->role, params, ref->n_params, &o->limits, &err);
+    }
+    if (st == RS_OK)
+        st = rs_policy_set_params(ps, o->params, o->n_params, &err);
+    if (st != RS_OK) {
+        print_error(&err);
+        rs_policy_set_free(ps);
+        *code = st == RS_BAD_INPUT ? 2 : 3;
+        return NULL;
+    }
+    if (o->explain)
+        rs_policy_set_explain(ps, explain_to_stderr ? stderr : stdout);
+    return ps;
+}
+
 int rs_cmd_run(int argc, char **argv)
 {
+    policy_opts popts;
+    memset(&popts, 0, sizeof popts);
     const char *scenario_path = NULL, *json = NULL, *csv = NULL;
     const char *sets[MAX_SETS];
     int n_sets = 0;
@@ -50,6 +161,11 @@ int rs_cmd_run(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int po = parse_policy_option(argc, argv, &i, &popts);
+        if (po < 0)
+            return 2;
+        if (po > 0)
+            continue;
         if (strcmp(a, "--seed") == 0) {
             if (parse_u64(val, &seed) != 0) {
                 fprintf(stderr, "rollsim run: --seed takes a non-negative integer, got '%s'\n", val ? val : "");
@@ -116,10 +232,17 @@ int rs_cmd_run(int argc, char **argv)
         free(sc);
         return err.code == RS_BAD_INPUT ? 2 : 3;
     }
+    bool json_stdout = json && strcmp(json, "-") == 0, csv_stdout = csv && strcmp(csv, "-") == 0;
+    int code = 0;
+    rs_policy_set *ps = load_policies(sim, sc, have_seed ? seed : sc->seed, &popts, json_stdout || csv_stdout, &code);
+    if (code != 0) {
+        rs_sim_free(sim);
+        free(sc);
+        return code;
+    }
     rs_sim_run(sim);
     const rs_result *r = rs_sim_result(sim);
-    int code = r->outcome.all_passed ? 0 : 1;
-    bool json_stdout = json && strcmp(json, "-") == 0, csv_stdout = csv && strcmp(csv, "-") == 0;
+    code = r->outcome.all_passed ? 0 : 1;
     if (!quiet && !json_stdout && !csv_stdout)
         rs_print_summary(r, stdout);
     int wc = 0;
@@ -127,7 +250,15 @@ int rs_cmd_run(int argc, char **argv)
         code = wc;
     if (csv && (wc = write_report(csv, rs_report_csv(r), "CSV series")) != 0)
         code = wc;
+    if (r->outcome.error_code != RS_OK) { /* a policy stopped the run */
+        char clock[24];
+        fprintf(stderr, "rollsim: the run stopped at %s: %s\n", rs_format_clock(r->outcome.end_ms, clock, sizeof clock),
+                r->outcome.error);
+        if (code != 3)
+            code = (int)r->outcome.error_code;
+    }
     rs_sim_free(sim);
+    rs_policy_set_free(ps);
     free(sc);
     return code;
 }

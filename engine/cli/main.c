@@ -25,11 +25,19 @@ static void usage(FILE *f)
           "  --json FILE        write the JSON report (schema rollsim.report/1); '-' for stdout\n"
           "  --csv FILE         write the metric series as CSV; '-' for stdout\n"
           "  --quiet            print nothing but errors\n"
+          "  --policy FILE      load a Lua policy (repeatable; default: the scenario's \"policies\");\n"
+          "                     an operator policy replaces the scripted on-call (only deploys are kept)\n"
+          "  --param [POLICY.]NAME=VALUE\n"
+          "                     override a policy parameter, e.g. --param error_rate=3%\n"
+          "  --explain          print each policy evaluation (and print()) as it happens\n"
+          "  --policy-instructions N   Lua instructions per hook call (default 10000000)\n"
+          "  --policy-memory-mb N      memory cap of each policy (default 64)\n"
           "\n"
           "  --help, -h         this help       --version   the version\n"
           "\n"
           "exit codes: 0 ok, 1 an expectation of the scenario failed, 2 bad input, 3 internal error\n"
-          "documentation: docs/ (scenario-format.md, report-format.md, scoring.md, model.md)\n",
+          "documentation: docs/ (scenario-format.md, report-format.md, scoring.md, model.md, lua-api.md,\n"
+          "               policies.md)\n",
           f);
 }
 

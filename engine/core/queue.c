@@ -1,30 +1,31 @@
 /* rollsim — the future event list: a calendar queue whose current bucket is a 4-ary heap.
  *
- * Order. Events pop by (t, seq). seq is the queue's insertion counter, so ties pop in push order.
+ * Order. Events pop by (t, seq). seq is the queue's insertion counter, so ties pop in push order. The
+ * order is exact for any times: equal, decreasing, far apart, or earlier than the last pop.
  *
  * Layout.
  *   - Every pending event lives in a node of a pool (t, seq, kind, a, b), found by a 32-bit handle;
- *     free handles are kept on a stack. Nodes never move, so the structures below move handles only.
- *   - The heap: an implicit 4-ary min-heap of (t, handle), times and handles in two parallel arrays.
- *     The time array is offset so that the four children of every node share one 64-byte cache line.
- *     Children are compared on t alone, without branches; when two of the compared times are equal
- *     (rare) the level is redone with the exact (t, seq) order, so the order is exact for any times.
- *     Sifting moves a hole, not swapped pairs. Popping leaves the root empty ("hole") until the next
- *     heap operation: a push then drops into the hole and sifts down once (one pass instead of two).
- *   - The calendar: a ring of buckets, each a singly linked list of handles, covering bucket numbers
- *     (cur, cur + nb) where bucket(t) = floor((t - base) / width), computed as a 64x64->128-bit multiply
- *     by a fixed-point reciprocal (so the width need not be a power of two). Events farther out go to
- *     an overflow list.
- *     The heap holds exactly the events of buckets <= cur (including any pushed earlier than the last
- *     pop: time need not be monotone). Every event outside the heap is strictly later than every event
- *     in it, so popping the heap's minimum is exact.
- *   - When the heap runs empty, the next non-empty bucket (found with a bitmap) is loaded into it.
- *     A rebuild re-tunes base, shift and the active ring size to the pending events; it runs when
- *     the overflow list becomes due, when the scan for non-empty buckets has cost more than the
- *     events are worth (buckets too narrow), or when a loaded bucket is a large share of all events
- *     with distinct times (buckets too wide). Each rebuild is O(n) and is paid for by the work that
- *     triggered it, so operations stay amortized O(1) for well-spread times and degrade to the heap's
- *     O(log n) when times bunch together (e.g. all equal).
+ *     free handles are kept on a stack. Nodes never move: the structures below move handles only.
+ *   - The calendar: a ring of nb buckets, each a singly linked list of handles, holding the bucket
+ *     numbers (cur, cur + nb), where bucket(t) = floor((t - base) / width) is computed as a 64x64->128-bit
+ *     multiply by a fixed-point reciprocal (so the width need not be a power of two). Events beyond the
+ *     ring go to an overflow list. A bitmap of non-empty slots finds the next bucket with ctz.
+ *   - The heap holds exactly the events of buckets <= cur, including any pushed earlier than the last
+ *     pop. Every event outside the heap is strictly later than every event in it, so the heap's
+ *     minimum is the queue's. When the heap is empty, a pop takes the next non-empty bucket: a bucket
+ *     of one event (the usual case once tuned) is returned directly; a larger one is loaded into the heap.
+ *   - The heap: an implicit 4-ary min-heap of (t, handle) in two parallel arrays; the time array is
+ *     offset so that the four children of a node share one 64-byte cache line. Children are compared on
+ *     t alone, without branches; when two compared times are equal (rare) that level is redone with the
+ *     exact (t, seq) order. Sifting moves a hole rather than swapping. A pop leaves the root empty until
+ *     the next heap operation, so a push that follows drops into the hole and sifts down once.
+ *   - A rebuild re-tunes base, width and the active ring size to the pending events (the span of their
+ *     times spread over the ring, about RING_PER_EVENT slots per event) and refiles them. It runs before
+ *     the first pop, when the overflow list becomes due, when the search for non-empty buckets has
+ *     scanned more than the events are worth (buckets too narrow, or the queue shrank), and when a
+ *     loaded bucket holds a large share of all events with distinct times (buckets too wide). A rebuild
+ *     is O(n) and is paid for by the work that triggered it: operations are amortized O(1) for spread-out
+ *     times and fall back to the heap's O(log n) when times bunch together (e.g. all equal).
  *
  * No globals. All allocation happens in rs_queue_init() and rs_queue_push(); pop and peek never
  * allocate. rs_queue_peek_time() may reorganize the internal state (the rs_queue itself is untouched). */

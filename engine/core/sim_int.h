@@ -106,6 +106,7 @@ typedef struct {
     bool aborting;        /* rolled back, waiting for the primary to be whole */
     bool manual;          /* a policy drives the weight: no automatic steps */
     int step;             /* steps taken (index into stepWeights) */
+    bool was_ready;       /* the canary set has been fully available since its deploy */
     uint32_t gen;         /* invalidates scheduled steps */
 } canary_state;
 

@@ -103,11 +103,14 @@ static void set_weight(rs_sim *sim, double w)
     rs__reconcile(sim);
 }
 
-static bool canary_ready(const rs_sim *sim)
+static bool canary_ready(rs_sim *sim)
 {
-    const canary_state *c = &sim->can;
+    canary_state *c = &sim->can;
     const replicaset *r = &sim->rs[c->canary];
-    return r->available >= r->replicas;
+    bool ready = r->available >= r->replicas;
+    if (ready && r->replicas > 0)
+        c->was_ready = true;
+    return ready;
 }
 
 static void canary_promote(rs_sim *sim)
@@ -278,6 +281,7 @@ rs_status rs__strategy_deploy(rs_sim *sim, int version, rs_error *err)
     c->promoting = false;
     c->aborting = false;
     c->step = 0;
+    c->was_ready = false;
     c->gen++;
     rs__scale_rs(sim, cr, s->mesh ? d->replicas : 0);
     char steps[64];
@@ -388,7 +392,8 @@ void rs__strategy_event(rs_sim *sim, const rs_event *ev)
             canary_step(sim);
         break;
     case EV_CANARY_DEADLINE:
-        if (ev->b == sim->can.gen && sim->can.active && !sim->can.promoting && !canary_ready(sim)) {
+        /* as Kubernetes' deadline: only a canary that never became ready has failed to progress */
+        if (ev->b == sim->can.gen && sim->can.active && !sim->can.promoting && !canary_ready(sim) && !sim->can.was_ready) {
             char buf[24];
             rs__timeline(sim, sim->now, RS_EV_ROLLOUT_FAILED,
                          "canary %s not ready within progressDeadlineSeconds (%s): Flagger rolls it back",

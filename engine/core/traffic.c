@@ -14,6 +14,34 @@
 #define SLOW_SIGMA 0.06
 #define RHO_MAX 0.95
 
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* Few requests arrive one by one: below 50 a tick, a version's count is drawn from a Poisson law, so a
+ * low-traffic canary really sees windows without a request ("no data"). The draw is counter-based (seed,
+ * time, version): it never shifts the other random streams, and the same run draws the same counts. */
+static double arrivals(const rs_sim *sim, int v, double lambda)
+{
+    if (lambda >= 50 || lambda <= 0)
+        return lambda;
+    uint64_t h = mix64(sim->seed ^ mix64((uint64_t)sim->now * 0x9e3779b97f4a7c15ULL + (uint64_t)(v + 1)));
+    double u = (double)(h >> 11) * 0x1.0p-53;
+    double p = exp(-lambda), cdf = p;
+    int k = 0;
+    while (u > cdf && k < 400) {
+        k++;
+        p *= lambda / k;
+        cdf += p;
+    }
+    return k;
+}
+
 double rs__fault_intensity(rs_sim *sim, fault_state *st, const rs_fault *f)
 {
     (void)f;
@@ -197,7 +225,7 @@ void rs__tick(rs_sim *sim)
         fault_effects(sim, f, a, &env);
     }
 
-    double failed_all = 0, lost = 0, slow_all = 0, served_all = 0;
+    double failed_all = 0, lost = 0, slow_all = 0, served_all = 0, users = 0;
     double thr = sc->impact_latency_factor * sc->baseline.latency_p95_ms;
     double tail_w = 0, lat_w = 0;
     if (fail_pre > 0) {
@@ -230,10 +258,12 @@ void rs__tick(rs_sim *sim)
             fault_effects(sim, f, a, &e);
         }
         double share = share_of[v];
-        double req = routed * share * e.tf;
+        double lam = routed * share * e.tf; /* expected requests: what the pods' load follows */
+        double req = arrivals(sim, v, lam);
         lost += routed * share * (1.0 - e.tf);
+        users += req;
         double gc = gc_pressure(sim, v);
-        double rho = req / dt / ready[v] / rs__version_capacity(sim, v);
+        double rho = lam / dt / ready[v] / rs__version_capacity(sim, v);
         double busy = rho + gc;
         double shed = busy > 1.0 ? 1.0 - (1.0 - gc) / rho : 0.0; /* requests beyond capacity */
         if (shed < 0)
@@ -278,6 +308,8 @@ void rs__tick(rs_sim *sim)
     }
     (void)served_all;
     failed_all += lost;
+    users += lost + offered * fail_pre;
+    offered = users; /* the requests users sent this tick (drawn one by one when few) */
     sim->result.scores.total_requests += offered;
     sim->result.scores.failed_requests += failed_all;
     sim->result.scores.slow_requests += slow_all;

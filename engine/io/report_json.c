@@ -168,6 +168,7 @@ static cJSON *outcome_json(const rs_outcome *out)
     ok = ok && add(o, "rollout_failed", cJSON_CreateBool(out->rollout_failed));
     ok = ok && add(o, "end_ms", integer(out->end_ms));
     ok = ok && add(o, "all_passed", cJSON_CreateBool(out->all_passed));
+    ok = ok && add(o, "error", out->error_code == RS_OK ? cJSON_CreateNull() : string(out->error));
     if (ok)
         ok = add(o, "expectations", list);
     else
@@ -243,6 +244,55 @@ static cJSON *timeline_json(const rs_result *r)
         ok = ok && add(o, "t", string(rs_format_clock(e->t_ms, clock, sizeof clock)));
         ok = ok && add(o, "kind", string(rs_event_kind_name(e->kind)));
         ok = ok && add(o, "detail", string(e->detail));
+    }
+    return finish(list, ok);
+}
+
+static const char *verdict_name(rs_check_verdict v)
+{
+    return v == RS_CHECK_PASS ? "pass" : v == RS_CHECK_FAIL ? "fail" : "no data";
+}
+
+static cJSON *check_json(const rs_check *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    bool ok = add(o, "name", string(c->name));
+    ok = ok && add(o, "value", number(c->value, NUM_SIG));
+    ok = ok && add(o, "op", string(c->op));
+    ok = ok && add(o, "threshold", number(c->threshold, NUM_SIG));
+    ok = ok && add(o, "verdict", string(verdict_name(c->verdict)));
+    return finish(o, ok);
+}
+
+/* One object per policy evaluation (explain() in docs/lua-api.md), in time order. */
+static cJSON *policy_trace_json(const rs_result *r)
+{
+    cJSON *list = cJSON_CreateArray();
+    if (!list)
+        return NULL;
+    bool ok = true;
+    for (size_t i = 0; ok && i < r->n_trace; i++) {
+        const rs_trace_entry *e = &r->trace[i];
+        cJSON *o = cJSON_CreateObject(), *checks = cJSON_CreateArray();
+        ok = add(list, NULL, o);
+        if (!ok || !checks) {
+            cJSON_Delete(checks);
+            ok = false;
+            break;
+        }
+        ok = ok && add(o, "t_ms", integer(e->t_ms));
+        ok = ok && add(o, "policy", string(e->policy));
+        ok = ok && add(o, "phase", string(e->phase));
+        for (int c = 0; ok && c < clamp_count(e->n_checks, RS_TRACE_MAX_CHECKS); c++)
+            ok = add(checks, NULL, check_json(&e->checks[c]));
+        if (ok)
+            ok = add(o, "checks", checks);
+        else
+            cJSON_Delete(checks);
+        ok = ok && add(o, "counters", string(e->counters));
+        ok = ok && add(o, "verdict", string(e->verdict));
     }
     return finish(list, ok);
 }
@@ -335,6 +385,7 @@ static cJSON *report_tree(const rs_result *r)
     ok = ok && add(root, "scores", scores_json(&r->scores));
     ok = ok && add(root, "history", history_json(r));
     ok = ok && add(root, "timeline", timeline_json(r));
+    ok = ok && add(root, "policy_trace", policy_trace_json(r));
     ok = ok && add(root, "versions", versions_json(r->scenario));
     ok = ok && add(root, "series", series_json(r));
     return finish(root, ok);

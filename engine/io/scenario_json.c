@@ -1070,6 +1070,85 @@ static const jd_field scoring_fields[] = {
 /* Phases: names are decoded before what refers to them (business metrics → faults and alerts;
  * versions → alerts, initial, timeline, expect; alerts → expect). Problems are sorted by position
  * afterwards, so the order of decoding does not show. */
+/* ---- policies (docs/lua-api.md): files, roles and parameter overrides kept as text ---- */
+
+static void dec_policy_role(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_policy_ref *p = base;
+    static const char *const roles[] = {"controller", "operator"};
+    int i = jd_get_enum(ld, v, "policy role", roles, JD_COUNT(roles));
+    if (i >= 0)
+        snprintf(p->role, sizeof p->role, "%s", roles[i]);
+}
+
+/* A parameter value as the policy host reads an override: numbers, strings and booleans as text. */
+static bool param_text(const cJSON *m, char *buf, size_t size)
+{
+    if (cJSON_IsBool(m)) {
+        snprintf(buf, size, "%s", cJSON_IsTrue(m) ? "true" : "false");
+    } else if (cJSON_IsNumber(m)) {
+        snprintf(buf, size, "%.15g", m->valuedouble);
+        if (strtod(buf, NULL) != m->valuedouble)
+            snprintf(buf, size, "%.17g", m->valuedouble);
+    } else if (cJSON_IsString(m) && strlen(m->valuestring) < size) {
+        memcpy(buf, m->valuestring, strlen(m->valuestring) + 1);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static void dec_policy_params(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_policy_ref *p = base;
+    if (!cJSON_IsObject(v)) {
+        jd_type_error(ld, v, "an object of parameter names and values");
+        return;
+    }
+    for (const cJSON *m = v->child; m; m = m->next) {
+        jd_push_member(ld, m);
+        size_t n = strlen(m->string);
+        int seen = -1;
+        for (int i = 0; i < p->n_params; i++)
+            if (strcmp(p->param_name[i], m->string) == 0)
+                seen = i;
+        if (n == 0 || n >= RS_NAME_MAX)
+            jd_report_key(ld, "a parameter name has 1 to %d characters", RS_NAME_MAX - 1);
+        else if (seen >= 0)
+            jd_report_key(ld, "the parameter '%s' is given twice", m->string);
+        else if (p->n_params == RS_MAX_PARAMS)
+            jd_report_key(ld, "at most %d parameters per policy", RS_MAX_PARAMS);
+        else if (!cJSON_IsString(m) && !cJSON_IsNumber(m) && !cJSON_IsBool(m))
+            jd_type_error(ld, m, "a number, a string or a boolean");
+        else if (!param_text(m, p->param_value[p->n_params], RS_NAME_MAX))
+            jd_report(ld, "the value of '%s' is too long (at most %d bytes)", m->string, RS_NAME_MAX - 1);
+        else
+            memcpy(p->param_name[p->n_params++], m->string, n + 1);
+        jd_pop(ld);
+    }
+}
+
+static const jd_field policy_fields[] = {
+    FLD(rs_policy_ref, "file", file, T_NAME, 0, 0, F_REQUIRED | F_NONEMPTY),
+    FN("role", dec_policy_role, 0),
+    FN("params", dec_policy_params, 0),
+};
+
+static void dec_policies(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_scenario *s = base;
+    int n = jd_array_items(ld, v, 0, RS_MAX_POLICIES, "policies");
+    int i = 0;
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        rs_policy_ref *p = &s->policies[i];
+        memset(p, 0, sizeof *p);
+        jd_push_index(ld, i);
+        jd_decode_fields(ld, e, policy_fields, JD_COUNT(policy_fields), p);
+        jd_pop(ld);
+    }
+    s->n_policies = n < 0 ? 0 : n;
+}
+
 static const jd_field top_fields[] = {
     FLD(rs_scenario, "name", name, T_NAME, 0, 0, F_NONEMPTY),
     FLD(rs_scenario, "description", description, T_TEXT, 0, 0, 0),
@@ -1091,6 +1170,7 @@ static const jd_field top_fields[] = {
     FNP("initial", dec_initial, 2),
     FNP("timeline", dec_timeline, 3),
     FNP("expect", dec_expect, 3),
+    FN("policies", dec_policies, 0),
 };
 
 static void decode_root(jd_loader *ld, const cJSON *root)
@@ -1226,6 +1306,31 @@ static rs_status read_all(FILE *f, const char *path, char **text, size_t *len, r
     return RS_OK;
 }
 
+/* A scenario's policy files are relative to the scenario file's folder. */
+static rs_status resolve_policy_paths(const char *path, rs_scenario *s, rs_diagnostics *diag)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return RS_OK;
+    int dir = (int)(slash - path + 1);
+    for (int i = 0; i < s->n_policies; i++) {
+        rs_policy_ref *p = &s->policies[i];
+        if (p->file[0] == '/')
+            continue;
+        char full[RS_TEXT_MAX];
+        size_t len = (size_t)dir + strlen(p->file);
+        if (len >= sizeof full) {
+            add_diag(diag, RS_BAD_INPUT, path, "$.policies[%d].file: the path relative to the scenario's folder is "
+                     "too long (%zu bytes; at most %d)", i, len, RS_TEXT_MAX - 1);
+            return RS_BAD_INPUT;
+        }
+        memcpy(full, path, (size_t)dir);
+        memcpy(full + dir, p->file, strlen(p->file) + 1);
+        memcpy(p->file, full, len + 1);
+    }
+    return RS_OK;
+}
+
 rs_status rs_scenario_load_file(const char *path, const char *const *sets, int n_sets, rs_scenario *out,
                                 rs_diagnostics *diag)
 {
@@ -1246,6 +1351,8 @@ rs_status rs_scenario_load_file(const char *path, const char *const *sets, int n
     if (st == RS_OK)
         st = load_text(text, len, path, sets, n_sets, out, diag);
     free(text);
+    if (st == RS_OK && out)
+        st = resolve_policy_paths(path, out, diag);
     return st;
 }
 

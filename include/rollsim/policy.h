@@ -48,7 +48,7 @@ rs_status rs_policy_set_params(rs_policy_set *ps, const char *const *params, int
  * What the run does never depends on it. */
 void rs_policy_set_explain(rs_policy_set *ps, FILE *f);
 
-/* The number of loaded policies, and whether one of them is an operator. */
+/* The number of loaded policies. */
 int rs_policy_set_count(const rs_policy_set *ps);
 /* The name of policy i (0 <= i < count), as policies call themselves in decisions and traces. */
 const char *rs_policy_name(const rs_policy_set *ps, int i);
