@@ -6,20 +6,44 @@
 
 #include "cli.h"
 #include "rollsim/io.h"
+#include "rollsim/k8s.h"
 #include "rollsim/policy.h"
+#include "rollsim/render.h"
 #include "rollsim/sim.h"
+
+#ifndef RS_POLICY_DIR
+#define RS_POLICY_DIR "scenarios/policies"
+#endif
 
 #define MAX_SETS 64
 #define MAX_PARAMS 64
 
 typedef struct {
     const char *files[RS_POLICY_MAX];
+    char paths[RS_POLICY_MAX + 1][512];
     int n_files;
     const char *params[MAX_PARAMS];
+    char k8s_params[RS_K8S_MAX_PARAMS][160];
     int n_params;
     bool explain;
     rs_policy_limits limits;
 } policy_opts;
+
+/* A bundled policy by name ("flagger", "seed-auto-rollback") when no such file exists here: the policies
+ * shipped in scenarios/policies/ are found from any directory. */
+const char *rs_cli_policy_path(const char *arg, char *buf)
+{
+    FILE *f = fopen(arg, "r");
+    if (f) {
+        fclose(f);
+        return arg;
+    }
+    if (strchr(arg, '/'))
+        return arg;
+    size_t n = strlen(arg);
+    snprintf(buf, 512, "%s/%s%s", RS_POLICY_DIR, arg, n > 4 && strcmp(arg + n - 4, ".lua") == 0 ? "" : ".lua");
+    return buf;
+}
 
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -78,7 +102,8 @@ static int parse_policy_option(int argc, char **argv, int *i, policy_opts *o)
             fprintf(stderr, "rollsim run: at most %d --policy options\n", RS_POLICY_MAX);
             return -1;
         }
-        o->files[o->n_files++] = val;
+        o->files[o->n_files] = rs_cli_policy_path(val, o->paths[o->n_files]);
+        o->n_files++;
     } else if (strcmp(a, "--param") == 0) {
         if (!val || !strchr(val, '=') || val[0] == '=') {
             fprintf(stderr, "rollsim run: --param takes [POLICY.]NAME=VALUE, e.g. --param error_rate=3%%\n");
@@ -149,11 +174,61 @@ static rs_policy_set *load_policies(rs_sim *sim, const rs_scenario *sc, uint64_t
     return ps;
 }
 
+static void print_warnings(const rs_diagnostics *w)
+{
+    for (int i = 0; i < w->count; i++)
+        fprintf(stderr, "%s: warning: %s\n", w->items[i].where, w->items[i].message);
+}
+
+/* --deployment, then --canary or --rollout: the real objects' settings onto the scenario. The Canary's
+ * analysis configures the bundled flagger.lua (loaded unless --policy names policies). */
+static int apply_k8s(rs_scenario *sc, rs_diagnostics *errors, const char *dep, const char *can, const char *rol,
+                     bool quiet, policy_opts *o)
+{
+    rs_diagnostics *warn = malloc(sizeof *warn);
+    rs_k8s_params *kp = malloc(sizeof *kp);
+    if (!warn || !kp) {
+        free(warn);
+        free(kp);
+        return 3;
+    }
+    int code = 0;
+    const char *files[3] = {dep, can, rol};
+    for (int k = 0; k < 3 && code == 0; k++) {
+        if (!files[k])
+            continue;
+        memset(kp, 0, sizeof *kp);
+        rs_status st = k == 0   ? rs_k8s_apply_deployment(files[k], sc, errors, warn)
+                       : k == 1 ? rs_k8s_apply_canary(files[k], sc, kp, errors, warn)
+                                : rs_k8s_apply_rollout(files[k], sc, kp, errors, warn);
+        if (!quiet)
+            print_warnings(warn);
+        if (st != RS_OK) {
+            rs_diagnostics_print(errors, stderr);
+            code = st == RS_BAD_INPUT ? 2 : 3;
+            break;
+        }
+        if (kp->policy[0] && o->n_files == 0 && o->n_files < RS_POLICY_MAX) {
+            o->files[o->n_files] = rs_cli_policy_path(kp->policy, o->paths[o->n_files]);
+            o->n_files++;
+        }
+        for (int i = 0; i < kp->n && o->n_params < MAX_PARAMS; i++) {
+            snprintf(o->k8s_params[i], sizeof o->k8s_params[i], "%s.%s=%s", kp->policy, kp->name[i], kp->value[i]);
+            o->params[o->n_params++] = o->k8s_params[i];
+        }
+    }
+    free(warn);
+    free(kp);
+    return code;
+}
+
 int rs_cmd_run(int argc, char **argv)
 {
     policy_opts popts;
     memset(&popts, 0, sizeof popts);
-    const char *scenario_path = NULL, *json = NULL, *csv = NULL;
+    const char *scenario_path = NULL, *json = NULL, *csv = NULL, *png = NULL;
+    const char *k8s_deployment = NULL, *k8s_canary = NULL, *k8s_rollout = NULL;
+    int png_w = 1280, png_h = 720;
     const char *sets[MAX_SETS];
     int n_sets = 0;
     bool quiet = false, have_seed = false;
@@ -191,6 +266,20 @@ int rs_cmd_run(int argc, char **argv)
             }
             *(a[2] == 'j' ? &json : &csv) = val;
             i++;
+        } else if (strcmp(a, "--png") == 0 || strcmp(a, "--deployment") == 0 || strcmp(a, "--canary") == 0 ||
+                   strcmp(a, "--rollout") == 0) {
+            if (!val) {
+                fprintf(stderr, "rollsim run: %s takes a file name\n", a);
+                return 2;
+            }
+            *(a[2] == 'p' ? &png : a[2] == 'd' ? &k8s_deployment : a[2] == 'c' ? &k8s_canary : &k8s_rollout) = val;
+            i++;
+        } else if (strcmp(a, "--size") == 0) {
+            if (!val || rs_render_parse_size(val, &png_w, &png_h) != 0) {
+                fprintf(stderr, "rollsim run: --size takes WIDTHxHEIGHT between 640x360 and 7680x4320, e.g. 1920x1080\n");
+                return 2;
+            }
+            i++;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = true;
         } else if (a[0] == '-' && a[1]) {
@@ -222,7 +311,12 @@ int rs_cmd_run(int argc, char **argv)
         free(diag);
         return st == RS_BAD_INPUT ? 2 : 3;
     }
+    int kc = apply_k8s(sc, diag, k8s_deployment, k8s_canary, k8s_rollout, quiet, &popts);
     free(diag);
+    if (kc != 0) {
+        free(sc);
+        return kc;
+    }
     rs_error err;
     rs_error_clear(&err);
     rs_sim *sim = rs_sim_new(sc, have_seed ? seed : sc->seed, &err);
@@ -250,6 +344,14 @@ int rs_cmd_run(int argc, char **argv)
         code = wc;
     if (csv && (wc = write_report(csv, rs_report_csv(r), "CSV series")) != 0)
         code = wc;
+    if (png) {
+        rs_error perr;
+        rs_error_clear(&perr);
+        if (rs_render_png(r, png, png_w, png_h, &perr) != RS_OK) {
+            fprintf(stderr, "rollsim: %s%s%s\n", perr.where, perr.where[0] ? ": " : "", perr.message);
+            code = perr.code == RS_BAD_INPUT ? 2 : 3;
+        }
+    }
     if (r->outcome.error_code != RS_OK) { /* a policy stopped the run */
         char clock[24];
         fprintf(stderr, "rollsim: the run stopped at %s: %s\n", rs_format_clock(r->outcome.end_ms, clock, sizeof clock),

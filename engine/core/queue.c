@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Out-of-line paths (RS_NOINLINE, RS_COLD) keep the common push and pop small: few saved registers. */
 #if defined(__GNUC__)
 #define RS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define RS_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -45,7 +46,6 @@
 #define RS_UNLIKELY(x) (x)
 #define RS_COLD
 #endif
-/* Out-of-line paths keep the common push and pop small (few saved registers, no large frame). */
 
 #define ARITY 4u           /* heap arity (the child selection below is written for 4) */
 #define LINE 64u           /* cache line, for the alignment of the heap's time array */
@@ -62,10 +62,10 @@
 #define MAX_RING ((size_t)1 << 18) /* ring slots at most: 1 MiB of list heads, to stay in L2 */
 #endif
 #define BIG_BUCKET 64u     /* a loaded bucket larger than this (and a quarter of all) is "too wide" */
-#define NIL UINT32_MAX
+#define NIL UINT32_MAX     /* end of a list */
+#define SIGN 0x8000000000000000ULL
 
 __extension__ typedef unsigned __int128 rs_u128;
-#define SIGN 0x8000000000000000ULL
 
 typedef struct {
     int64_t t;

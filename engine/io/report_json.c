@@ -186,6 +186,7 @@ static cJSON *penalties_json(const rs_scores *s)
     ok = ok && add(o, "recovery", number(s->penalty_recovery, NUM_PCT));
     ok = ok && add(o, "impact", number(s->penalty_impact, NUM_PCT));
     ok = ok && add(o, "unresolved", number(s->penalty_unresolved, NUM_PCT));
+    ok = ok && add(o, "decisions", number(s->penalty_decisions, NUM_PCT));
     return finish(o, ok);
 }
 
@@ -208,6 +209,80 @@ static cJSON *scores_json(const rs_scores *s)
     ok = ok && add(o, "peak_latency_p95_ms", number(s->peak_latency_p95_ms, NUM_SIG));
     ok = ok && add(o, "score", number(s->score, NUM_PCT));
     ok = ok && add(o, "penalties", penalties_json(s));
+    return finish(o, ok);
+}
+
+static cJSON *decision_json(const rs_decision *d)
+{
+    cJSON *o = cJSON_CreateObject(), *f = cJSON_CreateObject();
+    if (!o || !f) {
+        cJSON_Delete(o);
+        cJSON_Delete(f);
+        return NULL;
+    }
+    bool ok = add(f, "impact", string(d->impact));
+    ok = ok && add(f, "minutes_since_deploy", number(d->minutes_since_deploy, NUM_SEC));
+    ok = ok && add(f, "data_changes", string(d->data_changes));
+    ok = ok && add(f, "cause_is_deployment", cJSON_CreateBool(d->cause_is_deployment));
+    ok = ok && add(f, "rollback_eta_s", number(d->rollback_eta_s, NUM_SEC));
+    ok = ok && add(f, "config_fixable", cJSON_CreateBool(d->config_fixable));
+    ok = ok && add(f, "hotfix_eta_s", number(d->hotfix_eta_s, NUM_SEC));
+    if (!ok) {
+        cJSON_Delete(f);
+        f = NULL;
+    }
+    ok = add(o, "t_ms", integer(d->t_ms));
+    ok = ok && add(o, "kind", string(rs_decision_kind_name(d->kind)));
+    ok = ok && add(o, "who", string(d->who));
+    ok = ok && add(o, "facts", f);
+    ok = ok && add(o, "branch", string(d->branch));
+    ok = ok && add(o, "judgement", string(rs_judgement_name(d->judgement)));
+    ok = ok && add(o, "reason", string(d->reason));
+    return finish(o, ok);
+}
+
+static cJSON *decisions_json(const rs_result *r)
+{
+    cJSON *list = cJSON_CreateArray();
+    if (!list)
+        return NULL;
+    bool ok = true;
+    for (int i = 0; ok && i < r->n_decisions; i++)
+        ok = add(list, NULL, decision_json(&r->decisions[i]));
+    return finish(list, ok);
+}
+
+static cJSON *data_json(const rs_data_result *d)
+{
+    cJSON *o = cJSON_CreateObject(), *list = cJSON_CreateArray();
+    if (!o || !list) {
+        cJSON_Delete(o);
+        cJSON_Delete(list);
+        return NULL;
+    }
+    bool ok = true;
+    for (int i = 0; ok && i < d->n_migrations; i++) {
+        const rs_migration_result *m = &d->migrations[i];
+        cJSON *x = cJSON_CreateObject();
+        if (!x) {
+            ok = false;
+            break;
+        }
+        bool k = add(x, "version", string(m->version));
+        k = k && add(x, "type", string(rs_migration_kind_name(m->kind)));
+        k = k && add(x, "table", string(m->table));
+        k = k && add(x, "column", m->column[0] ? string(m->column) : cJSON_CreateNull());
+        k = k && add(x, "status", string(m->status));
+        ok = add(list, NULL, finish(x, k));
+    }
+    if (!ok) {
+        cJSON_Delete(list);
+        list = NULL;
+    }
+    ok = add(o, "rows_lost", number(d->rows_lost, NUM_INT));
+    ok = ok && add(o, "rows_at_risk", number(d->rows_at_risk, NUM_INT));
+    ok = ok && add(o, "backups_taken", integer(d->backups_taken));
+    ok = ok && add(o, "migrations", list);
     return finish(o, ok);
 }
 
@@ -383,6 +458,8 @@ static cJSON *report_tree(const rs_result *r)
     ok = ok && add(root, "seed", seed_json(r->seed));
     ok = ok && add(root, "outcome", outcome_json(&r->outcome));
     ok = ok && add(root, "scores", scores_json(&r->scores));
+    ok = ok && add(root, "decisions", decisions_json(r));
+    ok = ok && add(root, "data", data_json(&r->data));
     ok = ok && add(root, "history", history_json(r));
     ok = ok && add(root, "timeline", timeline_json(r));
     ok = ok && add(root, "policy_trace", policy_trace_json(r));
