@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "runner.h"
 #include "rollsim/io.h"
 #include "rollsim/k8s.h"
 #include "rollsim/policy.h"
@@ -42,6 +43,10 @@ const char *rs_cli_policy_path(const char *arg, char *buf)
         return arg;
     size_t n = strlen(arg);
     snprintf(buf, 512, "%s/%s%s", RS_POLICY_DIR, arg, n > 4 && strcmp(arg + n - 4, ".lua") == 0 ? "" : ".lua");
+    f = fopen(buf, "r");
+    if (!f)
+        return arg; /* the error will name what the user wrote */
+    fclose(f);
     return buf;
 }
 
@@ -130,48 +135,6 @@ static int parse_policy_option(int argc, char **argv, int *i, policy_opts *o)
     }
     (*i)++;
     return 1;
-}
-
-/* Loads the --policy files, or else the scenario's policies, and applies --param. Returns NULL and sets
- * *code when none are asked for (code 0) or on error (code 2 or 3, message printed). */
-static rs_policy_set *load_policies(rs_sim *sim, const rs_scenario *sc, uint64_t seed, const policy_opts *o,
-                                    bool explain_to_stderr, int *code)
-{
-    *code = 0;
-    if (o->n_files == 0 && sc->n_policies == 0) {
-        if (o->n_params > 0) {
-            fprintf(stderr, "rollsim run: --param needs a policy (--policy FILE, or a scenario with policies)\n");
-            *code = 2;
-        }
-        return NULL;
-    }
-    rs_error err;
-    rs_error_clear(&err);
-    rs_policy_set *ps = rs_policy_set_new(sim, sc, seed, &err);
-    rs_status st = ps ? RS_OK : err.code;
-    for (int i = 0; st == RS_OK && i < o->n_files; i++)
-        st = rs_policy_load(ps, o->files[i], NULL, NULL, 0, &o->limits, &err);
-    for (int i = 0; st == RS_OK && o->n_files == 0 && i < sc->n_policies; i++) {
-        const rs_policy_ref *ref = &sc->policies[i];
-        char texts[RS_MAX_PARAMS][2 * RS_NAME_MAX + 2];
-        const char *params[RS_MAX_PARAMS];
-        for (int j = 0; j < ref->n_params && j < RS_MAX_PARAMS; j++) {
-            snprintf(texts[j], sizeof texts[j], "%s=%s", ref->param_name[j], ref->param_value[j]);
-            params[j] = texts[j];
-        }
-        st = rs_policy_load(ps, ref->file, ref->role, params, ref->n_params, &o->limits, &err);
-    }
-    if (st == RS_OK)
-        st = rs_policy_set_params(ps, o->params, o->n_params, &err);
-    if (st != RS_OK) {
-        print_error(&err);
-        rs_policy_set_free(ps);
-        *code = st == RS_BAD_INPUT ? 2 : 3;
-        return NULL;
-    }
-    if (o->explain)
-        rs_policy_set_explain(ps, explain_to_stderr ? stderr : stdout);
-    return ps;
 }
 
 static void print_warnings(const rs_diagnostics *w)
@@ -319,21 +282,19 @@ int rs_cmd_run(int argc, char **argv)
     }
     rs_error err;
     rs_error_clear(&err);
-    rs_sim *sim = rs_sim_new(sc, have_seed ? seed : sc->seed, &err);
-    if (!sim) {
-        fprintf(stderr, "%s%s%s: error: %s\n", scenario_path ? scenario_path : "<built-in>", err.where[0] ? ": " : "",
-                err.where, err.message);
-        free(sc);
-        return err.code == RS_BAD_INPUT ? 2 : 3;
-    }
     bool json_stdout = json && strcmp(json, "-") == 0, csv_stdout = csv && strcmp(csv, "-") == 0;
-    int code = 0;
-    rs_policy_set *ps = load_policies(sim, sc, have_seed ? seed : sc->seed, &popts, json_stdout || csv_stdout, &code);
-    if (code != 0) {
-        rs_sim_free(sim);
+    rs_run_opts ro = {.policy_files = popts.files, .n_policy_files = popts.n_files, .params = popts.params,
+                      .n_params = popts.n_params, .limits = popts.limits,
+                      .explain = popts.explain ? (json_stdout || csv_stdout ? stderr : stdout) : NULL};
+    rs_run run;
+    st = rs_run_prepare(sc, have_seed ? seed : sc->seed, &ro, &run, &err);
+    if (st != RS_OK) {
+        print_error(&err);
         free(sc);
-        return code;
+        return st == RS_BAD_INPUT ? 2 : 3;
     }
+    rs_sim *sim = run.sim;
+    int code = 0;
     rs_sim_run(sim);
     const rs_result *r = rs_sim_result(sim);
     code = r->outcome.all_passed ? 0 : 1;
@@ -359,8 +320,7 @@ int rs_cmd_run(int argc, char **argv)
         if (code != 3)
             code = (int)r->outcome.error_code;
     }
-    rs_sim_free(sim);
-    rs_policy_set_free(ps);
+    rs_run_free(&run);
     free(sc);
     return code;
 }
