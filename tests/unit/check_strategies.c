@@ -231,6 +231,7 @@ START_TEST(canary_rollback_without_mesh_waits_for_the_primary_to_scale_back_up)
 {
     rs_scenario *sc = scenario(RS_STRATEGY_CANARY, 5);
     sc->deployment.strategy.mesh = false;
+    sc->versions[0].startup_s = 60; /* the old version must start again: the seed's canary rollback */
     rs_sim *sim = rs_sim_new(sc, 1, NULL);
     rs_sim_canary_manual(sim, true);
     rs_action_deploy(sim, "v2", NULL);
@@ -241,7 +242,7 @@ START_TEST(canary_rollback_without_mesh_waits_for_the_primary_to_scale_back_up)
     rs_sim_run_until(sim, RS_MIN(8));
     const rs_result *r = rs_sim_result(sim);
     rs_time took = first(r, RS_EV_ROLLBACK_COMPLETE, 0) - first(r, RS_EV_ROLLBACK_START, 0);
-    ck_assert_int_ge(took, RS_SEC(20));
+    ck_assert_int_ge(took, RS_MIN(1)); /* the seed: canary rollback 1–3 minutes */
     ck_assert_int_le(took, RS_MIN(3));
     rs_sim_free(sim);
     free(sc);
