@@ -5,6 +5,10 @@
 
 int rs_cmd_run(int argc, char **argv);
 int rs_cmd_validate(int argc, char **argv);
+int rs_cmd_lint(int argc, char **argv);
+int rs_cmd_test(int argc, char **argv);
+int rs_cmd_train(int argc, char **argv);
+int rs_cmd_replay(int argc, char **argv);
 /* A policy file, or a bundled policy by name ("flagger") found in scenarios/policies from any directory.
  * buf holds 512 bytes. */
 const char *rs_cli_policy_path(const char *arg, char *buf);

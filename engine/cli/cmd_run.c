@@ -189,7 +189,7 @@ int rs_cmd_run(int argc, char **argv)
 {
     policy_opts popts;
     memset(&popts, 0, sizeof popts);
-    const char *scenario_path = NULL, *json = NULL, *csv = NULL, *png = NULL;
+    const char *scenario_path = NULL, *json = NULL, *csv = NULL, *png = NULL, *postmortem = NULL;
     const char *k8s_deployment = NULL, *k8s_canary = NULL, *k8s_rollout = NULL;
     int png_w = 1280, png_h = 720;
     const char *sets[MAX_SETS];
@@ -237,6 +237,13 @@ int rs_cmd_run(int argc, char **argv)
             }
             *(a[2] == 'p' ? &png : a[2] == 'd' ? &k8s_deployment : a[2] == 'c' ? &k8s_canary : &k8s_rollout) = val;
             i++;
+        } else if (strcmp(a, "--postmortem") == 0) {
+            if (!val) {
+                fprintf(stderr, "rollsim run: --postmortem takes a file name ('-' for stdout)\n");
+                return 2;
+            }
+            postmortem = val;
+            i++;
         } else if (strcmp(a, "--size") == 0) {
             if (!val || rs_render_parse_size(val, &png_w, &png_h) != 0) {
                 fprintf(stderr, "rollsim run: --size takes WIDTHxHEIGHT between 640x360 and 7680x4320, e.g. 1920x1080\n");
@@ -283,6 +290,7 @@ int rs_cmd_run(int argc, char **argv)
     rs_error err;
     rs_error_clear(&err);
     bool json_stdout = json && strcmp(json, "-") == 0, csv_stdout = csv && strcmp(csv, "-") == 0;
+    csv_stdout = csv_stdout || (postmortem && strcmp(postmortem, "-") == 0); /* a report on stdout: no summary */
     rs_run_opts ro = {.policy_files = popts.files, .n_policy_files = popts.n_files, .params = popts.params,
                       .n_params = popts.n_params, .limits = popts.limits,
                       .explain = popts.explain ? (json_stdout || csv_stdout ? stderr : stdout) : NULL};
@@ -304,6 +312,8 @@ int rs_cmd_run(int argc, char **argv)
     if (json && (wc = write_report(json, rs_report_json(r), "JSON report")) != 0)
         code = wc;
     if (csv && (wc = write_report(csv, rs_report_csv(r), "CSV series")) != 0)
+        code = wc;
+    if (postmortem && (wc = write_report(postmortem, rs_report_postmortem(r), "post-mortem")) != 0)
         code = wc;
     if (png) {
         rs_error perr;

@@ -18,12 +18,21 @@ static void usage(FILE *f)
           "commands:\n"
           "  run [SCENARIO]     play a scenario (default: the built-in seed incident) and score it\n"
           "  validate FILE...   check scenario files and report every problem with its place\n"
+          "  lint FILE...       rollback readiness of a scenario or a Deployment (kubectl get deployment -o json);\n"
+          "                     exit 1 when a finding is an error (docs/lint.md)\n"
+          "  test [PATH...]     run every scenario under the paths (default: scenarios) with its test\n"
+          "                     seeds and variants, and check its expectations (CI regression tests)\n"
+          "  train [SCENARIO | --random]\n"
+          "                     be the on-call in a window: a drill in compressed time, scored and\n"
+          "                     recorded (docs/training.md)\n"
+          "  replay SESSION     replay a recorded drill: the same result, headless or --window\n"
           "\n"
           "run options:\n"
           "  --seed N           random seed (default: the scenario's \"seed\")\n"
           "  --set PATH=VALUE   override a scenario field, e.g. --set deployment.replicas=10\n"
           "  --json FILE        write the JSON report (schema rollsim.report/1); '-' for stdout\n"
           "  --csv FILE         write the metric series as CSV; '-' for stdout\n"
+          "  --postmortem FILE  write the blameless post-incident report (Markdown); '-' for stdout\n"
           "  --quiet            print nothing but errors\n"
           "  --policy FILE      load a Lua policy (repeatable; default: the scenario's \"policies\");\n"
           "                     an operator policy replaces the scripted on-call (only deploys are kept)\n"
@@ -33,11 +42,27 @@ static void usage(FILE *f)
           "  --policy-instructions N   Lua instructions per hook call (default 10000000)\n"
           "  --policy-memory-mb N      memory cap of each policy (default 64)\n"
           "\n"
+          "test options:\n"
+          "  --jobs N, -j N     parallel runs (default: the number of processors)\n"
+          "  --junit FILE       write the results as JUnit XML (GitLab, Jenkins, GitHub test reports)\n"
+          "  --golden DIR       compare each run's JSON report with DIR/<scenario>[.<variant>].<seed>.json\n"
+          "  --update-golden    rewrite the golden reports instead (review them with git diff)\n"
+          "  --set PATH=VALUE   override a field of every scenario, as with run\n"
+          "\n"
+          "train and replay options:\n"
+          "  --seed N, --set PATH=VALUE   as with run (train)\n"
+          "  --random           draw a shipped scenario and a seed; the fault stays hidden until the debrief\n"
+          "  --record FILE      the session file (default rollsim-session-<seed>.json)\n"
+          "  --window           replay in the window (replay; default headless)\n"
+          "  --json FILE, --png FILE, --postmortem FILE   reports of the drill's result\n"
+          "  --size WxH, --speed N, --software, --out DIR  window size, initial speed (default 10),\n"
+          "                     software renderer, where the debrief saves its PNG and report\n"
+          "\n"
           "  --help, -h         this help       --version   the version\n"
           "\n"
           "exit codes: 0 ok, 1 an expectation of the scenario failed, 2 bad input, 3 internal error\n"
           "documentation: docs/ (scenario-format.md, report-format.md, scoring.md, model.md, lua-api.md,\n"
-          "               policies.md)\n",
+          "               policies.md, testing.md)\n",
           f);
 }
 
@@ -60,6 +85,14 @@ int main(int argc, char **argv)
         return rs_cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "validate") == 0)
         return rs_cmd_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "lint") == 0)
+        return rs_cmd_lint(argc - 2, argv + 2);
+    if (strcmp(cmd, "test") == 0)
+        return rs_cmd_test(argc - 2, argv + 2);
+    if (strcmp(cmd, "train") == 0)
+        return rs_cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "replay") == 0)
+        return rs_cmd_replay(argc - 2, argv + 2);
     fprintf(stderr, "rollsim: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

@@ -358,6 +358,67 @@ rs_status rs_action_restore(rs_sim *sim, const char *name, rs_error *err)
     return RS_OK;
 }
 
+static const db_table *find_table_c(const rs_sim *sim, const char *name)
+{
+    for (int i = 0; i < sim->db.n_tables; i++)
+        if (strcmp(sim->db.tables[i].name, name) == 0)
+            return &sim->db.tables[i];
+    return NULL;
+}
+
+static bool backup_has(const db_table *t, const char *column, double *data)
+{
+    for (int b = 0; t->backup && b < t->backup_n_cols; b++)
+        if (strcmp(t->backup_col[b], column) == 0) {
+            *data = t->backup_data[b];
+            return true;
+        }
+    return false;
+}
+
+int rs_sim_migrations(const rs_sim *sim, rs_migration_info *out, int max)
+{
+    const database *db = &sim->db;
+    for (int i = 0; i < db->n_migs && i < max; i++) {
+        const db_mig *m = &db->migs[i];
+        const rs_migration *x = mig(sim, m);
+        rs_migration_info *o = &out[i];
+        memset(o, 0, sizeof *o);
+        o->version = m->version;
+        o->kind = x->kind;
+        snprintf(o->table, sizeof o->table, "%s", x->table);
+        snprintf(o->column, sizeof o->column, "%s", x->kind == RS_MIG_ADD_TABLE ? "" : x->column);
+        o->has_down = x->has_down && x->kind != RS_MIG_DROP_COLUMN;
+        o->status = m->status == MIG_NOT_RUN    ? "not run"
+                    : m->status == MIG_REVERTED ? "reverted"
+                    : m->status == MIG_STUCK    ? "could not be reverted"
+                                                : "applied";
+        const db_table *t = find_table_c(sim, x->table);
+        int c = t && x->kind != RS_MIG_ADD_TABLE ? find_col(t, x->column) : -1;
+        double held = 0;
+        bool in_backup = t && x->kind != RS_MIG_ADD_TABLE && backup_has(t, x->column, &held);
+        if (m->status == MIG_APPLIED || m->status == MIG_STUCK) {
+            if (x->kind == RS_MIG_ADD_TABLE && t && t->exists)
+                o->rows_with_data = t->rows;
+            else if (x->kind == RS_MIG_ADD_COLUMN && c >= 0)
+                o->rows_with_data = t->data[c];
+            else if (x->kind == RS_MIG_DROP_COLUMN)
+                o->rows_with_data = m->lost_at_apply;
+            else if (x->kind == RS_MIG_MODIFY_COLUMN && c >= 0)
+                o->values_over_old_range = t->over[c];
+        }
+        if (t && t->backup) {
+            if (x->kind == RS_MIG_ADD_TABLE)
+                o->backed_up = t->backup_rows >= o->rows_with_data;
+            else if (x->kind == RS_MIG_ADD_COLUMN || x->kind == RS_MIG_DROP_COLUMN)
+                o->backed_up = in_backup && held >= (x->kind == RS_MIG_ADD_COLUMN ? o->rows_with_data : 0);
+            else
+                o->backed_up = true;
+        }
+    }
+    return db->n_migs;
+}
+
 void rs__db_result(rs_sim *sim)
 {
     rs_data_result *d = &sim->result.data;

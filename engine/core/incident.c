@@ -47,12 +47,17 @@ void rs__timeline(rs_sim *sim, rs_time t, rs_event_kind kind, const char *fmt, .
     }
 }
 
+static void capture_at(rs_sim *sim);
+
 /* Users are impacted when a tick's failures, slow responses or business metric cross the scoring
  * thresholds for at least IMPACT_MIN: a one-second blip (a blue-green switch) counts in the failed
- * requests but does not open an incident. The impact starts when the blip began. */
+ * requests but does not open an incident. The impact starts when the blip began. Called once per
+ * traffic tick, it also reads the live state the "at" expectations ask for. */
 void rs__track_impact(rs_sim *sim, double error_rate, double tail_frac, double biz_factor)
 {
     const rs_scenario *sc = sim->sc;
+    if (sc->n_at > 0)
+        capture_at(sim);
     bool impacted = error_rate > sc->impact_error_rate || tail_frac > IMPACT_TAIL ||
                     biz_factor < IMPACT_BUSINESS;
     sim->impacted = impacted;
@@ -312,9 +317,160 @@ static void check_one(rs_sim *sim, const rs_expectation *x, rs_expect_result *o)
         snprintf(o->expected, sizeof o->expected, "<= %.0f harmful", x->num);
         snprintf(o->actual, sizeof o->actual, "%d harmful", s->decisions_harmful);
         break;
+    case RS_EXP_AT: /* judged by judge_live and finish_at */
     case RS_EXP_KIND_COUNT:
         break;
     }
+}
+
+/* ---- expectations at a time ("at") ----
+ * The alert and rollout parts are read live, at the first traffic tick at or after the item's time (by
+ * then everything scheduled for that millisecond has happened), and the item's result slot, after the
+ * scenario's other expectations, is filled then. The policy part is read from the trace at the end. */
+
+static void append(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Appends to buf, after ", " when buf is not empty. */
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    if (n > 0 && n + 2 < size) {
+        memcpy(buf + n, ", ", 3);
+        n += 2;
+    }
+    if (n + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, size - n, fmt, ap);
+    va_end(ap);
+}
+
+static bool at_live(const rs_expect_at *x) { return x->alert[0] || x->version[0] || x->rollout[0] || x->has_weight; }
+
+static const char *states_text(unsigned states, char *buf, size_t size)
+{
+    static const char *const names[] = {"inactive", "pending", "firing"};
+    buf[0] = '\0';
+    for (int i = 0; i < 3; i++)
+        if (states & (1u << i))
+            snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? " or " : "", names[i]);
+    return buf;
+}
+
+/* "T+08:00 HighErrorRate firing, flagger [progressing] ~hold, version v2.4, weight 0%" */
+static void at_expected(const rs_expect_at *x, char *buf, size_t size)
+{
+    char clock[24], st[40], parts[160] = "";
+    if (x->alert[0])
+        append(parts, sizeof parts, "%s %s", x->alert, states_text(x->states, st, sizeof st));
+    if (x->policy[0])
+        append(parts, sizeof parts, "%s%s%s%s%s%s", x->policy, x->phase[0] ? " [" : "", x->phase,
+               x->phase[0] ? "]" : "", x->verdict[0] ? " ~" : "", x->verdict);
+    if (x->version[0])
+        append(parts, sizeof parts, "version %s", x->version);
+    if (x->has_weight)
+        append(parts, sizeof parts, "weight %g%%", x->weight);
+    if (x->rollout[0])
+        append(parts, sizeof parts, "rollout %s", x->rollout);
+    snprintf(buf, size, "%s %s", rs_format_clock(x->time, clock, sizeof clock), parts);
+}
+
+static void judge_live(const rs_sim *sim, const rs_expect_at *x, rs_expect_result *o)
+{
+    const rs_scenario *sc = sim->sc;
+    memset(o, 0, sizeof *o);
+    o->kind = RS_EXP_AT;
+    o->passed = true;
+    at_expected(x, o->expected, sizeof o->expected);
+    if (x->alert[0]) {
+        alert_state state = ALERT_INACTIVE;
+        for (int i = 0; i < sc->n_alerts; i++)
+            if (strcmp(sc->alerts[i].name, x->alert) == 0)
+                state = sim->alerts[i].state;
+        unsigned bit = state == ALERT_FIRING ? RS_AT_FIRING : state == ALERT_PENDING ? RS_AT_PENDING : RS_AT_INACTIVE;
+        char st[40];
+        o->passed &= (x->states & bit) != 0;
+        append(o->actual, sizeof o->actual, "%s %s", x->alert, states_text(bit, st, sizeof st));
+    }
+    if (x->version[0] || x->has_weight || x->rollout[0]) {
+        rs_rollout_status r;
+        rs_sim_rollout(sim, &r);
+        const char *stable = sc->versions[r.stable_version].name;
+        if (x->version[0]) {
+            o->passed &= strcmp(stable, x->version) == 0;
+            append(o->actual, sizeof o->actual, "version %s", stable);
+        }
+        if (x->has_weight) {
+            o->passed &= fabs(r.weight - x->weight) < 0.05;
+            append(o->actual, sizeof o->actual, "weight %g%%", r.weight);
+        }
+        if (x->rollout[0]) {
+            o->passed &= strcmp(r.phase, x->rollout) == 0;
+            append(o->actual, sizeof o->actual, "rollout %s", r.phase);
+        }
+    }
+}
+
+static void capture_at(rs_sim *sim)
+{
+    const rs_scenario *sc = sim->sc;
+    for (int k = 0; k < sc->n_at && sc->n_expect + k < RS_MAX_EXPECT; k++) {
+        rs_expect_result *o = &sim->result.outcome.expect[sc->n_expect + k];
+        if (o->kind != RS_EXP_AT && sc->at[k].time <= sim->now && at_live(&sc->at[k]))
+            judge_live(sim, &sc->at[k], o);
+    }
+}
+
+/* The policy part: the policy's last trace entry at or before the item's time. */
+static void judge_policy(const rs_sim *sim, const rs_expect_at *x, rs_expect_result *o)
+{
+    const rs_result *r = &sim->result;
+    const rs_trace_entry *last = NULL;
+    for (size_t i = 0; i < r->n_trace; i++) {
+        const rs_trace_entry *e = &r->trace[i];
+        if (e->t_ms <= x->time && strcmp(e->policy, x->policy) == 0 && (!last || e->t_ms >= last->t_ms))
+            last = e;
+    }
+    char clock[24];
+    if (!last) {
+        o->passed = false;
+        append(o->actual, sizeof o->actual, "no %s evaluation by %s", x->policy,
+               rs_format_clock(x->time, clock, sizeof clock));
+        return;
+    }
+    o->passed &= (!x->phase[0] || strcmp(last->phase, x->phase) == 0) &&
+                 (!x->verdict[0] || strstr(last->verdict, x->verdict) != NULL);
+    append(o->actual, sizeof o->actual, "%s [%s] at %s: %s", x->policy, last->phase,
+           rs_format_clock(last->t_ms, clock, sizeof clock), last->verdict);
+}
+
+/* Completes the "at" results; returns how many there are. */
+static int finish_at(rs_sim *sim)
+{
+    const rs_scenario *sc = sim->sc;
+    int n = sc->n_at < RS_MAX_EXPECT - sc->n_expect ? sc->n_at : RS_MAX_EXPECT - sc->n_expect;
+    for (int k = 0; k < n; k++) {
+        const rs_expect_at *x = &sc->at[k];
+        rs_expect_result *o = &sim->result.outcome.expect[sc->n_expect + k];
+        if (x->time > sim->now) { /* the run ended first */
+            char clock[24];
+            memset(o, 0, sizeof *o);
+            o->kind = RS_EXP_AT;
+            at_expected(x, o->expected, sizeof o->expected);
+            snprintf(o->actual, sizeof o->actual, "the run ended at %s", rs_format_clock(sim->now, clock, sizeof clock));
+            continue;
+        }
+        if (o->kind != RS_EXP_AT) /* no tick since its time (the end came), or a policy part alone */
+            judge_live(sim, x, o);
+        if (x->policy[0])
+            judge_policy(sim, x, o);
+    }
+    return n;
 }
 
 /* Sorts the timeline by time, keeping the recording order of entries at the same time (entries such as
@@ -347,10 +503,10 @@ void rs__finish(rs_sim *sim)
     sort_timeline(r);
     r->n_history = rs_sim_history(sim, r->history, (int)(sizeof r->history / sizeof r->history[0]));
     score(sim);
-    o->n_expect = sim->sc->n_expect;
-    o->all_passed = true;
-    for (int i = 0; i < sim->sc->n_expect; i++) {
+    for (int i = 0; i < sim->sc->n_expect; i++)
         check_one(sim, &sim->sc->expect[i], &o->expect[i]);
+    o->n_expect = sim->sc->n_expect + finish_at(sim);
+    o->all_passed = true;
+    for (int i = 0; i < o->n_expect; i++)
         o->all_passed &= o->expect[i].passed;
-    }
 }

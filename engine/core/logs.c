@@ -41,8 +41,20 @@ static const char *const fault_lines[RS_FAULT_KIND_COUNT][3] = {
      "WARN  circuit breaker payments-api OPEN (%d failures)"},
 };
 
-/* Share of log lines that carry a fault's message at time t, for a pod of version v. */
-static double fault_share(const rs_sim *sim, int v, rs_time t, int *kind)
+/* A fault marked config_fix is a configuration mistake, and its pods say so (the seed's Q1: "simple
+ * config"): one line in three is the config error, for the fault's kind. */
+static const char *const config_lines[RS_FAULT_KIND_COUNT] = {
+    "ERROR config: REDIS_HOST=redis-old.internal does not resolve (ConfigMap %s-config, attempt %d)",
+    "ERROR config: DB_POOL_SIZE=2 from ConfigMap %s-config is below the worker count (%d waiting)",
+    "ERROR config: CACHE_MAX_ENTRIES=0 from ConfigMap %s-config means unbounded (%d entries)",
+    "ERROR config: INGRESS_PATH_PREFIX=/api/v3 from ConfigMap %s-config matches no route (%d dropped)",
+    "ERROR config: CURRENCY_DECIMALS=0 from ConfigMap %s-config truncates totals (order %d)",
+    "ERROR config: PAYMENTS_API_URL from ConfigMap %s-config points at a retired endpoint (%d)",
+};
+
+/* Share of log lines that carry a fault's message at time t, for pod p of version v; *config is set when
+ * that fault is a configuration mistake. A pod restarted after a config fix reads the fixed config. */
+static double fault_share(const rs_sim *sim, const pod *p, int v, rs_time t, int *kind, bool *config)
 {
     const rs_scenario *sc = sim->sc;
     double best = 0;
@@ -51,6 +63,8 @@ static double fault_share(const rs_sim *sim, int v, rs_time t, int *kind)
         const rs_fault *f = &ver->faults[i];
         const fault_state *st = &sim->vfault[v][i];
         double share = 0;
+        if (f->config_fix && sim->config_fixed_at[v] != RS_TIME_NEVER && sim->rs[p->rs].created >= sim->config_fixed_at[v])
+            continue;
         if (f->kind == RS_FAULT_MEMORY_LEAK) {
             share = 0.15;
         } else if (st->started && t >= st->start && (f->duration == 0 || t < st->start + f->duration)) {
@@ -64,6 +78,7 @@ static double fault_share(const rs_sim *sim, int v, rs_time t, int *kind)
         if (share > best) {
             best = share;
             *kind = (int)f->kind;
+            *config = f->config_fix;
         }
     }
     for (int i = 0; i < sc->n_env_faults; i++) {
@@ -74,6 +89,7 @@ static double fault_share(const rs_sim *sim, int v, rs_time t, int *kind)
             if (share > best) {
                 best = share;
                 *kind = (int)f->kind;
+                *config = f->config_fix;
             }
         }
     }
@@ -129,11 +145,14 @@ int rs_sim_logs(const rs_sim *sim, const char *pod_name, int n, char *buf, size_
     for (rs_time t = first; t <= last && used + 1 < size; t += LINE_EVERY_MS) {
         uint64_t h = mix(sim->seed ^ mix(((uint64_t)idx << 32) ^ (uint64_t)p->serial ^ mix((uint64_t)t)));
         int kind = -1;
-        double share = fault_share(sim, v, t, &kind);
+        bool config = false;
+        double share = fault_share(sim, p, v, t, &kind, &config);
         double u = (double)(h >> 11) * 0x1.0p-53;
         int arg = (int)(h % 97) + 3;
         char text[160];
-        if (kind >= 0 && u < share)
+        if (kind >= 0 && u < share && config && (h >> 17) % 3 == 0)
+            snprintf(text, sizeof text, config_lines[kind], sim->sc->service, arg);
+        else if (kind >= 0 && u < share)
             snprintf(text, sizeof text, fault_lines[kind][(h >> 7) % 3], kind == RS_FAULT_MEMORY_LEAK ? 80 + arg % 19 : arg);
         else
             snprintf(text, sizeof text, normal_lines[(h >> 7) % 6], 20 + arg);

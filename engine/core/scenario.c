@@ -176,7 +176,7 @@ static const char *const expect_names[] = {
     "final_version", "rolled_back", "rolled_back_by", "recovered", "resolved", "mttd_max",
     "mtta_max", "mttm_max", "mttr_max", "failed_requests_max", "error_budget_burned_max", "score_min",
     "alert_fired", "alert_not_fired", "peak_error_rate_min", "peak_error_rate_max", "rows_lost_max",
-    "harmful_decisions_max"};
+    "harmful_decisions_max", "at"};
 static const char *const severity_names[] = {"info", "warning", "critical"};
 static const char *const op_names[] = {">", ">=", "<", "<="};
 static const char *const event_names[] = {

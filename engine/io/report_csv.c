@@ -3,6 +3,8 @@
  * same result gives the same bytes; NaN ("no data") is an empty cell. */
 #include "rollsim/io.h"
 
+#include "report_num.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
@@ -10,35 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EXACT_INT 9007199254740992.0 /* 2^53 */
-
-/* How a double is rounded before it is printed (the same rules as report_json.c). */
-typedef enum {
-    NUM_SIG, /* rates, fractions, latencies, resource use, business metrics: 6 significant digits */
-    NUM_EXACT /* times in seconds derived from integer milliseconds: shortest exact text */
-} num_style;
-
-/* Prints v as the shortest text that reads back as the rounded value; empty for NaN and infinities.
- * The output is the same as report_json.c's format_number for NUM_SIG. */
-static void format_number(char *buf, size_t size, double v, num_style style)
-{
-    buf[0] = '\0';
-    if (!isfinite(v))
-        return;
-    if (style == NUM_SIG) {
-        snprintf(buf, size, "%.6g", v);
-        v = strtod(buf, NULL);
-    }
-    if (v == 0)
-        v = 0; /* never "-0" */
-    if (v == trunc(v) && fabs(v) < MAX_EXACT_INT) {
-        snprintf(buf, size, "%.0f", v);
-    } else {
-        snprintf(buf, size, "%.15g", v);
-        if (strtod(buf, NULL) != v)
-            snprintf(buf, size, "%.17g", v);
-    }
-}
 
 /* A growing text buffer; after the first allocation failure every append is a no-op. */
 typedef struct {
@@ -108,7 +81,7 @@ static void append_int(text_buf *b, int64_t v)
 static void append_num(text_buf *b, double v, num_style style)
 {
     char buf[40];
-    format_number(buf, sizeof buf, v, style);
+    rs__format_number(buf, sizeof buf, v, style);
     append(b, ",", 1);
     append_str(b, buf);
 }

@@ -13,52 +13,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "report_num.h"
+
 #define SCHEMA "rollsim.report/1"
-#define MAX_EXACT_INT 9007199254740992.0 /* 2^53: larger integers are not exact in a double */
-
-/* How a double is rounded before it is printed (the same rules as report_csv.c). */
-typedef enum {
-    NUM_INT, /* request counts: nearest integer */
-    NUM_SEC, /* durations in seconds: 1 decimal */
-    NUM_SIG, /* rates, fractions, latencies, resource use, business metrics: 6 significant digits */
-    NUM_PCT  /* percentages and score points: 4 decimals */
-} num_style;
-
-/* Prints v rounded by style as the shortest text that reads back as the rounded value. Returns false,
- * leaving buf empty, when v is NaN or infinite. buf should hold 32 bytes. */
-static bool format_number(char *buf, size_t size, double v, num_style style)
-{
-    buf[0] = '\0';
-    if (!isfinite(v))
-        return false;
-    if (fabs(v) < 1e15) {
-        if (style == NUM_INT)
-            v = round(v);
-        else if (style == NUM_SEC)
-            v = round(v * 10.0) / 10.0;
-        else if (style == NUM_PCT)
-            v = round(v * 1e4) / 1e4;
-    }
-    if (style == NUM_SIG) {
-        snprintf(buf, size, "%.6g", v);
-        v = strtod(buf, NULL);
-    }
-    if (v == 0)
-        v = 0; /* never "-0" */
-    if (v == trunc(v) && fabs(v) < MAX_EXACT_INT) {
-        snprintf(buf, size, "%.0f", v);
-    } else {
-        snprintf(buf, size, "%.15g", v);
-        if (strtod(buf, NULL) != v)
-            snprintf(buf, size, "%.17g", v);
-    }
-    return true;
-}
 
 static cJSON *number(double v, num_style style)
 {
     char buf[32];
-    if (!format_number(buf, sizeof buf, v, style))
+    if (!rs__format_number(buf, sizeof buf, v, style))
         return cJSON_CreateNull();
     return cJSON_CreateRaw(buf);
 }

@@ -800,25 +800,153 @@ static bool dec_expect_value(jd_loader *ld, const cJSON *v, rs_expectation *x)
     }
 }
 
-static void check_peak_bounds(jd_loader *ld, const cJSON *v)
+/* Reports peak_error_rate_max below peak_error_rate_min, at `key` of obj (the expect object, or a test
+ * variant whose merged expectations are checked). */
+static void check_peak_bounds(jd_loader *ld, const cJSON *obj, const char *key, const rs_expectation *list, int n)
 {
     const rs_expectation *lo = NULL, *hi = NULL;
-    for (int i = 0; i < ld->s->n_expect; i++) {
-        if (ld->s->expect[i].kind == RS_EXP_PEAK_ERROR_RATE_MIN)
-            lo = &ld->s->expect[i];
-        if (ld->s->expect[i].kind == RS_EXP_PEAK_ERROR_RATE_MAX)
-            hi = &ld->s->expect[i];
+    for (int i = 0; i < n; i++) {
+        if (list[i].kind == RS_EXP_PEAK_ERROR_RATE_MIN)
+            lo = &list[i];
+        if (list[i].kind == RS_EXP_PEAK_ERROR_RATE_MAX)
+            hi = &list[i];
     }
-    if (lo && hi && lo->num > hi->num && jd_push_key(ld, v, "peak_error_rate_max")) {
+    if (lo && hi && lo->num > hi->num && jd_push_key(ld, obj, key)) {
         jd_report(ld, "peak_error_rate_max (%.15g%%) is below peak_error_rate_min (%.15g%%)", hi->num * 100,
                   lo->num * 100);
         jd_pop(ld);
     }
 }
 
-static void dec_expect(jd_loader *ld, const cJSON *v, void *base)
+/* ---- expectations at a time: "at" ---- */
+
+static void dec_at_alert(jd_loader *ld, const cJSON *v, void *base)
 {
-    rs_scenario *s = base;
+    rs_expect_at *x = base;
+    const char *alerts[RS_MAX_ALERTS];
+    for (int k = 0; k < ld->s->n_alerts; k++)
+        alerts[k] = ld->s->alerts[k].name;
+    int i = jd_get_enum(ld, v, "alert", alerts, ld->s->n_alerts);
+    if (i >= 0)
+        memcpy(x->alert, ld->s->alerts[i].name, sizeof x->alert);
+}
+
+static void dec_at_state(jd_loader *ld, const cJSON *v, void *base)
+{
+    static const char *const states[] = {"inactive", "pending", "firing"};
+    rs_expect_at *x = base;
+    if (cJSON_IsString(v)) {
+        int i = jd_get_enum(ld, v, "alert state", states, JD_COUNT(states));
+        x->states = i >= 0 ? 1u << i : 0;
+        return;
+    }
+    if (!cJSON_IsArray(v) || !v->child) {
+        jd_type_error(ld, v, "an alert state (\"inactive\", \"pending\" or \"firing\"), or a non-empty array of them");
+        return;
+    }
+    int k = 0;
+    for (const cJSON *e = v->child; e; e = e->next, k++) {
+        jd_push_index(ld, k);
+        int i = jd_get_enum(ld, e, "alert state", states, JD_COUNT(states));
+        if (i >= 0)
+            x->states |= 1u << i;
+        jd_pop(ld);
+    }
+}
+
+static void dec_at_version(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_expect_at *x = base;
+    int i = get_version(ld, v);
+    if (i >= 0)
+        memcpy(x->version, ld->s->versions[i].name, sizeof x->version);
+}
+
+static void dec_at_rollout(jd_loader *ld, const cJSON *v, void *base)
+{
+    static const char *const phases[] = {"stable", "progressing", "paused", "promoting", "rolling_back", "failed"};
+    rs_expect_at *x = base;
+    int i = jd_get_enum(ld, v, "rollout phase", phases, JD_COUNT(phases));
+    if (i >= 0)
+        snprintf(x->rollout, sizeof x->rollout, "%s", phases[i]);
+}
+
+static void dec_at_weight(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_expect_at *x = base;
+    jd_field f = {.key = "weight", .type = T_NUMBER, .lo = 0, .hi = 100};
+    double d;
+    if (cJSON_IsString(v)) { /* 40 and "40%" are the same */
+        if (!jd_parse_percent(v->valuestring, &d)) {
+            jd_type_error(ld, v, "a canary weight in percent (40 or \"40%\")");
+            return;
+        }
+        if (!jd_check_range(ld, &f, d))
+            return;
+    } else if (!jd_read_value(ld, &f, v, &d)) {
+        return;
+    }
+    x->weight = d;
+    x->has_weight = true;
+}
+
+static const jd_field at_fields[] = {
+    FLD(rs_expect_at, "time", time, T_DURATION, 0, 30 * JD_DAY, F_REQUIRED),
+    FN("alert", dec_at_alert, 0),
+    FN("state", dec_at_state, 0),
+    FLD(rs_expect_at, "policy", policy, T_NAME, 0, 0, F_NONEMPTY),
+    FLD(rs_expect_at, "phase", phase, T_NAME, 0, 0, F_NONEMPTY),
+    FLD(rs_expect_at, "verdict", verdict, T_NAME, 0, 0, F_NONEMPTY),
+    FN("version", dec_at_version, 0),
+    FN("weight", dec_at_weight, 0),
+    FN("rollout", dec_at_rollout, 0),
+};
+
+/* The keys that go together: alert with state, policy with phase or verdict; at least one check. */
+static void check_at_item(jd_loader *ld, uint32_t seen)
+{
+#define HAS(key) ((seen & JD_BIT(at_fields, key)) != 0)
+    if (HAS("alert") && !HAS("state"))
+        jd_report(ld, "missing 'state' for the alert: \"inactive\", \"pending\", \"firing\" or an array of them");
+    if (HAS("state") && !HAS("alert"))
+        jd_report(ld, "'state' is the state of an alert: name it with 'alert'");
+    if (HAS("policy") && !HAS("phase") && !HAS("verdict"))
+        jd_report(ld, "a 'policy' check needs 'phase' (exact) or 'verdict' (a substring), or both");
+    if ((HAS("phase") || HAS("verdict")) && !HAS("policy"))
+        jd_report(ld, "'phase' and 'verdict' are those of a policy's evaluation: name it with 'policy'");
+    if (!HAS("alert") && !HAS("policy") && !HAS("version") && !HAS("weight") && !HAS("rollout"))
+        jd_report(ld, "an \"at\" item checks something at its time: alert and state, policy with phase or "
+                      "verdict, version, weight or rollout");
+#undef HAS
+}
+
+static void dec_at_list(jd_loader *ld, const cJSON *v, rs_expect_at *list, int *n_out)
+{
+    int n = jd_array_items(ld, v, 0, RS_MAX_EXPECT_AT, "\"at\" items");
+    int i = 0;
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        memset(&list[i], 0, sizeof list[i]);
+        jd_push_index(ld, i);
+        uint32_t seen = jd_decode_fields(ld, e, at_fields, JD_COUNT(at_fields), &list[i]);
+        if (cJSON_IsObject(e))
+            check_at_item(ld, seen);
+        jd_pop(ld);
+    }
+    *n_out = n < 0 ? 0 : n;
+}
+
+/* Where the expectations of an "expect" object go: the scenario's, or a test variant's. */
+typedef struct {
+    rs_expectation *list;
+    int *n;
+    rs_expect_at *at;
+    int *n_at;
+    bool *has_at;   /* NULL for the scenario */
+    uint32_t *drop; /* NULL for the scenario: a variant removes the scenario's expectation with null */
+} expect_target;
+
+static void dec_expect_into(jd_loader *ld, const cJSON *v, const expect_target *t)
+{
     const char *names[RS_EXP_KIND_COUNT];
     bool seen[RS_EXP_KIND_COUNT] = {false};
     for (int i = 0; i < RS_EXP_KIND_COUNT; i++)
@@ -830,43 +958,76 @@ static void dec_expect(jd_loader *ld, const cJSON *v, void *base)
     for (const cJSON *m = v->child; m; m = m->next) {
         jd_push_member(ld, m);
         int k = jd_name_index(names, RS_EXP_KIND_COUNT, jd_cur_key(ld));
-        if (k < 0)
+        if (k < 0) {
             jd_unknown_name(ld, true, "expectation", jd_cur_key(ld), names, RS_EXP_KIND_COUNT);
-        else if (seen[k])
+        } else if (seen[k]) {
             jd_report_key(ld, "expectation '%s' appears more than once; keep one", names[k]);
-        else if (s->n_expect < RS_MAX_EXPECT) {
-            rs_expectation *x = &s->expect[s->n_expect];
+        } else if (cJSON_IsNull(m) && t->drop) {
+            seen[k] = true;
+            if (k == RS_EXP_AT) {
+                *t->has_at = true;
+                *t->n_at = 0;
+            } else {
+                *t->drop |= 1u << k;
+            }
+        } else if (k == RS_EXP_AT) {
+            seen[k] = true;
+            dec_at_list(ld, m, t->at, t->n_at);
+            if (t->has_at)
+                *t->has_at = true;
+        } else if (*t->n < RS_MAX_EXPECT) {
+            rs_expectation *x = &t->list[*t->n];
             memset(x, 0, sizeof *x);
             x->kind = (rs_expect_kind)k;
             seen[k] = true;
             if (dec_expect_value(ld, m, x))
-                s->n_expect++;
+                (*t->n)++;
         }
         jd_pop(ld);
     }
-    check_peak_bounds(ld, v);
+    check_peak_bounds(ld, v, "peak_error_rate_max", t->list, *t->n);
+}
+
+static void dec_expect(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_scenario *s = base;
+    expect_target t = {.list = s->expect, .n = &s->n_expect, .at = s->at, .n_at = &s->n_at};
+    dec_expect_into(ld, v, &t);
+    if (s->n_expect + s->n_at > RS_MAX_EXPECT)
+        jd_report(ld, "%d expectations and %d \"at\" items: at most %d in all", s->n_expect, s->n_at, RS_MAX_EXPECT);
 }
 
 /* ---- the cluster, traffic and observation ---- */
 
-static void dec_seed(jd_loader *ld, const cJSON *v, void *base)
+/* A seed: a whole number, or a string of digits beyond 2^53. Returns false after reporting. */
+static bool read_seed(jd_loader *ld, const cJSON *v, uint64_t *out)
 {
-    rs_scenario *s = base;
     const char *t = cJSON_IsString(v) ? v->valuestring : "";
     jd_field f = {.key = "seed", .type = T_INT, .lo = 0, .hi = 9007199254740992.0};
     double x;
     if (cJSON_IsString(v) && t[0] && strspn(t, "0123456789") == strlen(t)) {
         errno = 0;
         unsigned long long u = strtoull(t, NULL, 10);
-        if (errno == ERANGE)
+        if (errno == ERANGE) {
             jd_report(ld, "'seed' must fit in 64 bits (at most 18446744073709551615)");
-        else
-            s->seed = (uint64_t)u;
-    } else if (cJSON_IsString(v)) {
-        jd_type_error(ld, v, "a whole number, or a string of digits for seeds beyond 2^53");
-    } else if (jd_read_value(ld, &f, v, &x)) {
-        s->seed = (uint64_t)x;
+            return false;
+        }
+        *out = (uint64_t)u;
+        return true;
     }
+    if (cJSON_IsString(v)) {
+        jd_type_error(ld, v, "a whole number, or a string of digits for seeds beyond 2^53");
+        return false;
+    }
+    if (!jd_read_value(ld, &f, v, &x))
+        return false;
+    *out = (uint64_t)x;
+    return true;
+}
+
+static void dec_seed(jd_loader *ld, const cJSON *v, void *base)
+{
+    read_seed(ld, v, &((rs_scenario *)base)->seed);
 }
 
 static void dec_strategy_type(jd_loader *ld, const cJSON *v, void *base)
@@ -1068,7 +1229,8 @@ static const jd_field scoring_fields[] = {
 };
 
 /* Phases: names are decoded before what refers to them (business metrics → faults and alerts;
- * versions → alerts, initial, timeline, expect; alerts → expect). Problems are sorted by position
+ * versions → alerts, initial, timeline, expect; alerts → expect; expect → test, whose variants are merged
+ * with it). Problems are sorted by position
  * afterwards, so the order of decoding does not show. */
 /* ---- policies (docs/lua-api.md): files, roles and parameter overrides kept as text ---- */
 
@@ -1134,19 +1296,138 @@ static const jd_field policy_fields[] = {
     FN("params", dec_policy_params, 0),
 };
 
-static void dec_policies(jd_loader *ld, const cJSON *v, void *base)
+static void dec_policy_list(jd_loader *ld, const cJSON *v, rs_policy_ref *list, int *n_out)
 {
-    rs_scenario *s = base;
     int n = jd_array_items(ld, v, 0, RS_MAX_POLICIES, "policies");
     int i = 0;
     for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
-        rs_policy_ref *p = &s->policies[i];
+        rs_policy_ref *p = &list[i];
         memset(p, 0, sizeof *p);
         jd_push_index(ld, i);
         jd_decode_fields(ld, e, policy_fields, JD_COUNT(policy_fields), p);
         jd_pop(ld);
     }
-    s->n_policies = n < 0 ? 0 : n;
+    *n_out = n < 0 ? 0 : n;
+}
+
+static void dec_policies(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_scenario *s = base;
+    dec_policy_list(ld, v, s->policies, &s->n_policies);
+}
+
+/* ---- `rollsim test`: seeds and variants (docs/testing.md) ---- */
+
+static void dec_test_seeds(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_test_spec *t = base;
+    int n = jd_array_items(ld, v, 1, RS_MAX_TEST_SEEDS, "seeds");
+    int i = 0;
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        jd_push_index(ld, i);
+        uint64_t seed;
+        if (cJSON_IsNumber(e) && e->valuedouble < 0) {
+            jd_report(ld, "a seed is a whole number from 0 to 2^64-1, got %.15g", e->valuedouble);
+        } else if (read_seed(ld, e, &seed)) {
+            bool dup = false;
+            for (int k = 0; k < t->n_seeds; k++)
+                dup |= t->seeds[k] == seed;
+            if (dup)
+                jd_report(ld, "the seed %llu is listed twice", (unsigned long long)seed);
+            else
+                t->seeds[t->n_seeds++] = seed;
+        }
+        jd_pop(ld);
+    }
+}
+
+static void dec_variant_name(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_test_variant *x = base;
+    jd_field f = FLD(rs_test_variant, "name", name, T_NAME, 0, 0, F_NONEMPTY);
+    char name[RS_NAME_MAX] = "", g[JD_SHOW_MAX];
+    jd_get_string(ld, &f, v, name);
+    if (name[0] && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(name))
+        jd_report(ld, "a variant's name names golden files: letters, digits, '.', '_' and '-' only, got \"%s\"",
+                  jd_show(name, g, sizeof g));
+    else
+        memcpy(x->name, name, sizeof name);
+}
+
+static void dec_variant_policies(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_test_variant *x = base;
+    x->has_policies = true;
+    dec_policy_list(ld, v, x->policies, &x->n_policies);
+}
+
+static void dec_variant_expect(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_test_variant *x = base;
+    expect_target t = {.list = x->expect, .n = &x->n_expect, .at = x->at, .n_at = &x->n_at,
+                       .has_at = &x->has_at, .drop = &x->drop};
+    dec_expect_into(ld, v, &t);
+}
+
+static const jd_field variant_fields[] = {
+    FN("name", dec_variant_name, F_REQUIRED),
+    FLD(rs_test_variant, "skip", skip, T_TEXT, 0, 0, F_NONEMPTY),
+    FN("policies", dec_variant_policies, 0),
+    FN("expect", dec_variant_expect, 0),
+};
+
+/* The variant as it will run: unique name, and expectations that still fit and agree once merged. */
+static void check_variant(jd_loader *ld, const cJSON *e, int i)
+{
+    const rs_test_spec *t = &ld->s->test;
+    for (int k = 0; k < i; k++)
+        if (t->variants[i].name[0] && strcmp(t->variants[k].name, t->variants[i].name) == 0 &&
+            jd_push_key(ld, e, "name")) {
+            jd_report(ld, "the name '%s' is already used by $.test.variants[%d]; names must be unique",
+                      t->variants[i].name, k);
+            jd_pop(ld);
+        }
+    rs_scenario *merged = malloc(sizeof *merged);
+    if (!merged) {
+        ld->oom = true;
+        return;
+    }
+    memcpy(merged, ld->s, sizeof *merged);
+    rs_error err;
+    rs_error_clear(&err);
+    if (rs_scenario_apply_variant(merged, i, &err) != RS_OK)
+        jd_report(ld, "%s", err.message);
+    else if (cJSON_GetObjectItemCaseSensitive(e, "expect"))
+        check_peak_bounds(ld, e, "expect", merged->expect, merged->n_expect);
+    free(merged);
+}
+
+static void dec_test_variants(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_test_spec *t = base;
+    int n = jd_array_items(ld, v, 0, RS_MAX_VARIANTS, "variants");
+    int i = 0;
+    for (const cJSON *e = n > 0 ? v->child : NULL; e && i < n; e = e->next, i++) {
+        memset(&t->variants[i], 0, sizeof t->variants[i]);
+        jd_push_index(ld, i);
+        jd_decode_fields(ld, e, variant_fields, JD_COUNT(variant_fields), &t->variants[i]);
+        t->n_variants = i + 1;
+        if (cJSON_IsObject(e))
+            check_variant(ld, e, i);
+        jd_pop(ld);
+    }
+}
+
+static const jd_field test_fields[] = {
+    FN("seeds", dec_test_seeds, 0),
+    FLD(rs_test_spec, "skip", skip, T_TEXT, 0, 0, F_NONEMPTY),
+    FN("variants", dec_test_variants, 0),
+};
+
+static void dec_test(jd_loader *ld, const cJSON *v, void *base)
+{
+    rs_scenario *s = base;
+    jd_decode_fields(ld, v, test_fields, JD_COUNT(test_fields), &s->test);
 }
 
 static const jd_field top_fields[] = {
@@ -1171,6 +1452,7 @@ static const jd_field top_fields[] = {
     FNP("timeline", dec_timeline, 3),
     FNP("expect", dec_expect, 3),
     FN("policies", dec_policies, 0),
+    FNP("test", dec_test, 4),
 };
 
 static void decode_root(jd_loader *ld, const cJSON *root)
@@ -1181,7 +1463,7 @@ static void decode_root(jd_loader *ld, const cJSON *root)
                   jd_describe(root, got, sizeof got));
         return;
     }
-    for (int phase = 0; phase <= 3; phase++) {
+    for (int phase = 0; phase <= 4; phase++) {
         jd_decode_phase(ld, root, top_fields, JD_COUNT(top_fields), ld->s, phase);
         if (phase == 2 && !cJSON_GetObjectItemCaseSensitive(root, "alerts"))
             rs_scenario_default_alerts(ld->s); /* absent: the seed's rules; [] means none */
@@ -1306,22 +1588,19 @@ static rs_status read_all(FILE *f, const char *path, char **text, size_t *len, r
     return RS_OK;
 }
 
-/* A scenario's policy files are relative to the scenario file's folder. */
-static rs_status resolve_policy_paths(const char *path, rs_scenario *s, rs_diagnostics *diag)
+/* A scenario's policy files (its own and its test variants') are relative to the scenario file's folder. */
+static rs_status resolve_policy_list(const char *path, int dir, rs_policy_ref *list, int n, const char *json_path,
+                                     rs_diagnostics *diag)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return RS_OK;
-    int dir = (int)(slash - path + 1);
-    for (int i = 0; i < s->n_policies; i++) {
-        rs_policy_ref *p = &s->policies[i];
+    for (int i = 0; i < n; i++) {
+        rs_policy_ref *p = &list[i];
         if (p->file[0] == '/')
             continue;
         char full[RS_TEXT_MAX];
         size_t len = (size_t)dir + strlen(p->file);
         if (len >= sizeof full) {
-            add_diag(diag, RS_BAD_INPUT, path, "$.policies[%d].file: the path relative to the scenario's folder is "
-                     "too long (%zu bytes; at most %d)", i, len, RS_TEXT_MAX - 1);
+            add_diag(diag, RS_BAD_INPUT, path, "%s[%d].file: the path relative to the scenario's folder is "
+                     "too long (%zu bytes; at most %d)", json_path, i, len, RS_TEXT_MAX - 1);
             return RS_BAD_INPUT;
         }
         memcpy(full, path, (size_t)dir);
@@ -1329,6 +1608,21 @@ static rs_status resolve_policy_paths(const char *path, rs_scenario *s, rs_diagn
         memcpy(p->file, full, len + 1);
     }
     return RS_OK;
+}
+
+static rs_status resolve_policy_paths(const char *path, rs_scenario *s, rs_diagnostics *diag)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return RS_OK;
+    int dir = (int)(slash - path + 1);
+    rs_status st = resolve_policy_list(path, dir, s->policies, s->n_policies, "$.policies", diag);
+    for (int v = 0; st == RS_OK && v < s->test.n_variants; v++) {
+        char jp[64];
+        snprintf(jp, sizeof jp, "$.test.variants[%d].policies", v);
+        st = resolve_policy_list(path, dir, s->test.variants[v].policies, s->test.variants[v].n_policies, jp, diag);
+    }
+    return st;
 }
 
 rs_status rs_scenario_load_file(const char *path, const char *const *sets, int n_sets, rs_scenario *out,

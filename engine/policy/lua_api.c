@@ -85,6 +85,11 @@ static int check_version(lua_State *L, int idx)
     return luaL_error(L, "unknown version '%s' (versions: %s)", name, lua_tostring(L, -1));
 }
 
+static const char *version_name_of(const rs_scenario *sc, int v)
+{
+    return v >= 0 && v < sc->n_versions ? sc->versions[v].name : "";
+}
+
 /* opts.key of an optional options table at idx, pushed (nil when absent). */
 static int opt_field(lua_State *L, int idx, const char *key)
 {
@@ -274,10 +279,13 @@ static int history_k(lua_State *L, int status, lua_KContext ctx)
         n = RS_MAX_REPLICASETS;
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
-        lua_createtable(L, 0, 3);
+        lua_createtable(L, 0, 4);
         set_integer(L, "revision", h[i].revision);
         set_string(L, "version", h[i].version);
         set_string(L, "change_cause", h[i].change_cause);
+        int v = rs_scenario_version_index(sc_of(L), h[i].version); /* the team knows how long it starts */
+        if (v >= 0)
+            set_integer(L, "startup_ms", (lua_Integer)llround(sc_of(L)->versions[v].startup_s * 1000.0));
         lua_rawseti(L, -2, i + 1);
     }
     return 1;
@@ -287,6 +295,47 @@ static int l_history(lua_State *L)
 {
     lua_settop(L, 0);
     return pay(L, RS_OPERATOR_COST_HISTORY, history_k, "history()");
+}
+
+/* What the migration tool shows (docs/lua-api.md, `migrations`): an operator pays for looking. */
+#define RS_OPERATOR_COST_MIGRATIONS RS_SEC(20)
+
+static int migrations_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    int version = check_version(L, 1);
+    const rs_scenario *sc = sc_of(L);
+    int max = RS_MAX_VERSIONS * RS_MAX_MIGRATIONS;
+    rs_migration_info *m = scratch(L, (size_t)max * sizeof *m);
+    int n = rs_sim_migrations(sim_of(L), m, max);
+    if (n > max)
+        n = max;
+    lua_createtable(L, n, 0);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (version >= 0 && m[i].version != version)
+            continue;
+        lua_createtable(L, 0, 9);
+        set_string(L, "version", version_name_of(sc, m[i].version));
+        set_string(L, "kind", rs_migration_kind_name(m[i].kind));
+        set_string(L, "table", m[i].table);
+        set_string(L, "column", m[i].column);
+        set_bool(L, "has_down", m[i].has_down);
+        set_string(L, "status", m[i].status ? m[i].status : "");
+        set_number(L, "rows_with_data", m[i].rows_with_data);
+        set_number(L, "values_over_old_range", m[i].values_over_old_range);
+        set_bool(L, "backed_up", m[i].backed_up);
+        lua_rawseti(L, -2, ++k);
+    }
+    return 1;
+}
+
+static int l_migrations(lua_State *L)
+{
+    check_version(L, 1);
+    lua_settop(L, 1);
+    return pay(L, RS_OPERATOR_COST_MIGRATIONS, migrations_k, "migrations()");
 }
 
 #define LOG_LINE_MAX 256
@@ -755,6 +804,7 @@ void rs__policy_open_api(lua_State *L)
         {"now", l_now},         {"duration", l_duration},   {"wait", l_wait},
         {"metric", l_metric},   {"pods", l_pods},           {"history", l_history},
         {"rollout", l_rollout}, {"alerts", l_alerts},       {"logs", l_logs},
+        {"migrations", l_migrations},
         {"versions", l_versions}, {"baseline", l_baseline}, {"business_metrics", l_business_metrics},
         {"page_open", l_page_open},
         {"ack", l_ack},         {"note", l_note},           {"decide", l_decide},

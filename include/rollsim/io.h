@@ -42,5 +42,10 @@ rs_status rs_write_file_atomic(const char *path, const void *data, size_t size, 
 char *rs_report_json(const rs_result *r);
 /* The metric series as CSV, one row per scrape (docs/report-format.md). Caller frees with free(). */
 char *rs_report_csv(const rs_result *r);
+/* The blameless post-incident report in Markdown (docs/postmortem.md): summary, impact, timeline,
+ * decisions, root-cause category and its action items. Caller frees with free(); NULL when out of
+ * memory. Same result -> byte-identical text. rs_write_postmortem writes it atomically to `path`. */
+char *rs_report_postmortem(const rs_result *r);
+rs_status rs_write_postmortem(const rs_result *r, const char *path, rs_error *err);
 
 #endif

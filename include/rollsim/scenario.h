@@ -258,6 +258,7 @@ typedef enum {
     RS_EXP_PEAK_ERROR_RATE_MAX,
     RS_EXP_ROWS_LOST_MAX,       /* number */
     RS_EXP_HARMFUL_DECISIONS_MAX, /* number */
+    RS_EXP_AT,                  /* the "at" list: states at given times (rs_expect_at) */
     RS_EXP_KIND_COUNT
 } rs_expect_kind;
 
@@ -268,6 +269,27 @@ typedef struct {
     rs_time time;
 } rs_expectation;
 
+/* An expectation at a given time, as `promtool test rules` checks alerts at an eval time: the state of an
+ * alert, the last evaluation of a policy, the rollout. Every part given must hold. Alert and rollout are
+ * read from the run at the first traffic tick at or after `time`; the policy from its last trace entry
+ * at or before `time`. */
+#define RS_MAX_EXPECT_AT 16
+
+enum { RS_AT_INACTIVE = 1, RS_AT_PENDING = 2, RS_AT_FIRING = 4 }; /* rs_expect_at.states bits */
+
+typedef struct {
+    rs_time time;
+    char alert[RS_NAME_MAX];   /* "" = no alert part */
+    unsigned states;           /* RS_AT_* bits: any of them passes */
+    char policy[RS_NAME_MAX];  /* "" = no policy part */
+    char phase[32];            /* "" = any; else the trace entry's phase, exactly */
+    char verdict[RS_NAME_MAX]; /* "" = any; else a substring of the trace entry's verdict */
+    char version[RS_NAME_MAX]; /* "" = any; else the stable version (rs_rollout_status.stable_version) */
+    char rollout[16];          /* "" = any; else the rollout phase ("stable", "progressing", ...) */
+    bool has_weight;
+    double weight;             /* canary traffic percent, 0..100 */
+} rs_expect_at;
+
 /* A policy the scenario names: a Lua file (path as resolved by the loader) and parameter overrides. */
 typedef struct {
     char file[RS_TEXT_MAX];
@@ -276,6 +298,33 @@ typedef struct {
     char param_name[RS_MAX_PARAMS][RS_NAME_MAX];
     char param_value[RS_MAX_PARAMS][RS_NAME_MAX]; /* as written: "0.05", "30s", "5%" */
 } rs_policy_ref;
+
+/* `rollsim test` (docs/testing.md): the seeds every case runs with, and variants of the scenario, each
+ * replacing the policies and merging its expectations over the scenario's. */
+#define RS_MAX_TEST_SEEDS 16
+#define RS_MAX_VARIANTS 8
+
+typedef struct {
+    char name[RS_NAME_MAX];        /* letters, digits, '.', '_', '-': it names golden files */
+    char skip[RS_TEXT_MAX];        /* "" = run; else why its cases are skipped */
+    bool has_policies;             /* false: the scenario's policies */
+    int n_policies;
+    rs_policy_ref policies[RS_MAX_POLICIES];
+    uint32_t drop;                 /* bit k: the scenario's expectation of kind k is removed (null) */
+    int n_expect;                  /* added, or replacing the scenario's of the same kind */
+    rs_expectation expect[RS_MAX_EXPECT];
+    bool has_at;                   /* true: at[] replaces the scenario's "at" list */
+    int n_at;
+    rs_expect_at at[RS_MAX_EXPECT_AT];
+} rs_test_variant;
+
+typedef struct {
+    int n_seeds;                   /* 0: the scenario's seed */
+    uint64_t seeds[RS_MAX_TEST_SEEDS];
+    char skip[RS_TEXT_MAX];        /* "" = run; else why every case of the scenario is skipped */
+    int n_variants;
+    rs_test_variant variants[RS_MAX_VARIANTS];
+} rs_test_spec;
 
 typedef struct {
     char name[RS_NAME_MAX];
@@ -328,6 +377,10 @@ typedef struct {
 
     int n_tables;
     rs_table_spec tables[RS_MAX_TABLES];
+
+    int n_at;                      /* expect.at; n_expect + n_at <= RS_MAX_EXPECT */
+    rs_expect_at at[RS_MAX_EXPECT_AT];
+    rs_test_spec test;             /* `rollsim test`: seeds and variants */
 } rs_scenario;
 
 /* Fills every field with its documented default: an empty scenario of a 5-replica service running one
@@ -356,5 +409,11 @@ int rs_severity_from_name(const char *name);
 const char *rs_cmp_op_name(rs_cmp_op op);
 int rs_cmp_op_from_name(const char *name);
 int rs_scenario_version_index(const rs_scenario *s, const char *name);
+
+/* Turns s into its test variant i (0 <= i < s->test.n_variants): the variant's policies replace the
+ * scenario's when it lists any key "policies", its expectations replace those of the same kind or are
+ * added, its dropped kinds are removed, and its "at" list replaces the scenario's. Returns RS_BAD_INPUT
+ * with err set when the merged expectations exceed RS_MAX_EXPECT. */
+rs_status rs_scenario_apply_variant(rs_scenario *s, int i, rs_error *err);
 
 #endif

@@ -63,6 +63,23 @@ int rs_sim_current_version(const rs_sim *sim);
  * written into buf as text lines, as `kubectl logs --tail=n`. Deterministic. Returns lines written. */
 int rs_sim_logs(const rs_sim *sim, const char *pod, int n, char *buf, size_t size);
 
+/* A migration as the migration tool shows it (the seed's Part 4 questions: does the added column or table
+ * hold data yet, do values exceed the old type, is there a down step, is it backed up?). */
+typedef struct {
+    int version;                  /* index into the scenario's versions: the version that brings it */
+    rs_migration_kind kind;
+    char table[RS_NAME_MAX];
+    char column[RS_NAME_MAX];     /* "" for add_table */
+    bool has_down;                /* a down step exists (never for drop_column) */
+    const char *status;           /* "not run", "applied", "reverted", "could not be reverted" */
+    double rows_with_data;        /* add_column: rows with a value in it; add_table: its rows;
+                                     drop_column: the values dropped when it ran; modify_column: 0 */
+    double values_over_old_range; /* modify_column: values the old type cannot hold; else 0 */
+    bool backed_up;               /* a backup of the table holds what the down step would drop */
+} rs_migration_info;
+/* Fills up to max migrations of every version, in scenario order; returns the total count. */
+int rs_sim_migrations(const rs_sim *sim, rs_migration_info *out, int max);
+
 /* --- Actions: the one API the scripted timeline, policies and the training window use --- */
 rs_status rs_action_deploy(rs_sim *sim, const char *version, rs_error *err);
 rs_status rs_action_undo(rs_sim *sim, int to_revision, rs_error *err); /* 0 = previous revision */

@@ -34,6 +34,7 @@ local S = {
   started = false,   -- "Starting canary analysis" happened (the weight left 0)
   over = true,       -- promoted or rolled back: nothing to do until the next deploy
   said_not_canary = false,
+  changed = true,    -- a timeline event since the last rollout() read (on_event sets it)
 }
 
 -- "10,20,40" -> {10, 20, 40}; "" -> nil
@@ -267,7 +268,16 @@ return {
     end
   end,
 
+  -- The rollout state a new analysis starts from (phase, new, deployed_at) changes only with a deploy,
+  -- an undo or a resume, which are timeline events: between them and between analysis intervals a tick
+  -- has nothing to read (rollout() builds a table, and ticks come every second).
+  on_event = function(p, ev)
+    S.changed = true
+  end,
+
   on_tick = function(p)
+    if not S.changed and (S.over or now() < S.next_at) then return end
+    S.changed = false
     local r = rollout()
     if r.strategy ~= "canary" then return end
     -- a new canary: a deploy we have not analysed, with a canary beside the primary
