@@ -792,3 +792,18 @@ void jd_sort_problems(jd_loader *ld)
         ld->order[j] = k;
     }
 }
+
+void jd_add_diag(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...)
+{
+    if (d->count >= RS_DIAG_MAX) {
+        d->dropped++;
+        return;
+    }
+    rs_error *e = &d->items[d->count++];
+    e->code = code;
+    snprintf(e->where, sizeof e->where, "%s", where);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+}

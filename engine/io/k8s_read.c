@@ -430,22 +430,6 @@ static void walk_unread(k8s_ctx *k, const cJSON *v)
 
 /* ---- the file and its root ---- */
 
-static void add_diag(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...) JD_PRINTF(4, 5);
-
-static void add_diag(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...)
-{
-    if (d->count >= RS_DIAG_MAX) {
-        d->dropped++;
-        return;
-    }
-    rs_error *e = &d->items[d->count++];
-    e->code = code;
-    snprintf(e->where, sizeof e->where, "%s", where);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
-}
 
 /* The whole file, NUL-terminated; NULL after a diagnostic. */
 static char *read_text(const char *path, size_t *len, rs_diagnostics *errors)
@@ -453,7 +437,7 @@ static char *read_text(const char *path, size_t *len, rs_diagnostics *errors)
     errno = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        add_diag(errors, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
+        jd_add_diag(errors, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
@@ -468,9 +452,9 @@ static char *read_text(const char *path, size_t *len, rs_diagnostics *errors)
     bool failed = buf && ferror(f), big = buf && n == cap && cap >= MAX_FILE_BYTES;
     fclose(f);
     if (!buf)
-        add_diag(errors, RS_INTERNAL, path, "out of memory while reading the file");
+        jd_add_diag(errors, RS_INTERNAL, path, "out of memory while reading the file");
     else if (failed || big)
-        add_diag(errors, RS_BAD_INPUT, path, failed ? "cannot read the file" : "the file is larger than %u MiB",
+        jd_add_diag(errors, RS_BAD_INPUT, path, failed ? "cannot read the file" : "the file is larger than %u MiB",
                  MAX_FILE_BYTES >> 20);
     if (!buf || failed || big) {
         free(buf);
@@ -497,7 +481,7 @@ static bool syntax_ok(const char *text, size_t len, const char *origin, rs_diagn
     snprintf(where, sizeof where, "%s:%d:%d", origin, line, col);
     size_t first = strspn(text, " \t\r\n");
     bool yaml = first < len && ((text[first] >= 'a' && text[first] <= 'z') || text[first] == '-');
-    add_diag(errors, RS_BAD_INPUT, where, "invalid JSON: %s%s", msg,
+    jd_add_diag(errors, RS_BAD_INPUT, where, "invalid JSON: %s%s", msg,
              yaml ? " (this looks like YAML: save the object with `kubectl get KIND NAME -o json`)" : "");
     return false;
 }
@@ -619,7 +603,7 @@ rs_status k8s_run(const k8s_kind *kk, const char *path, rs_scenario *sc, rs_k8s_
         st = k->ld.oom ? RS_INTERNAL : (errors->count + errors->dropped) > 0 ? RS_BAD_INPUT : RS_OK;
     }
     if (st == RS_INTERNAL)
-        add_diag(errors, RS_INTERNAL, path, "out of memory while reading the object");
+        jd_add_diag(errors, RS_INTERNAL, path, "out of memory while reading the object");
     cJSON_Delete(root);
     free(k);
     free(text);

@@ -1472,23 +1472,6 @@ static void decode_root(jd_loader *ld, const cJSON *root)
 
 /* ---- loading ---- */
 
-static void add_diag(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...)
-    JD_PRINTF(4, 5);
-
-static void add_diag(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...)
-{
-    if (d->count >= RS_DIAG_MAX) {
-        d->dropped++;
-        return;
-    }
-    rs_error *e = &d->items[d->count++];
-    e->code = code;
-    snprintf(e->where, sizeof e->where, "%s", where);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
-}
 
 /* The first syntax problem of the text, if any, as one diagnostic. */
 static bool syntax_problem(const char *text, size_t len, const char *origin, rs_diagnostics *diag)
@@ -1506,7 +1489,7 @@ static bool syntax_problem(const char *text, size_t len, const char *origin, rs_
     int line, col;
     rs_json_line_col(text, len, at, &line, &col);
     snprintf(where, sizeof where, "%s:%d:%d", origin, line, col);
-    add_diag(diag, RS_BAD_INPUT, where, "invalid JSON: %s", msg);
+    jd_add_diag(diag, RS_BAD_INPUT, where, "invalid JSON: %s", msg);
     return true;
 }
 
@@ -1544,7 +1527,7 @@ static rs_status load_text(const char *text, size_t len, const char *origin, con
         st = decode(&ld, root, sets, n_sets);
     }
     if (st == RS_INTERNAL)
-        add_diag(diag, RS_INTERNAL, ld.origin, "out of memory while loading the scenario");
+        jd_add_diag(diag, RS_INTERNAL, ld.origin, "out of memory while loading the scenario");
     else if (st == RS_OK && out)
         memcpy(out, ld.s, sizeof *out);
     cJSON_Delete(root);
@@ -1560,14 +1543,14 @@ static rs_status read_all(FILE *f, const char *path, char **text, size_t *len, r
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (ferror(f)) {
-            add_diag(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
+            jd_add_diag(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
             free(buf);
             return RS_BAD_INPUT;
         }
         if (n < cap)
             break;
         if (cap >= MAX_FILE_BYTES) {
-            add_diag(diag, RS_BAD_INPUT, path, "the file is larger than %u MiB; is it a scenario?",
+            jd_add_diag(diag, RS_BAD_INPUT, path, "the file is larger than %u MiB; is it a scenario?",
                      MAX_FILE_BYTES >> 20);
             free(buf);
             return RS_BAD_INPUT;
@@ -1579,7 +1562,7 @@ static rs_status read_all(FILE *f, const char *path, char **text, size_t *len, r
         buf = bigger;
     }
     if (!buf) {
-        add_diag(diag, RS_INTERNAL, path, "out of memory while reading the file");
+        jd_add_diag(diag, RS_INTERNAL, path, "out of memory while reading the file");
         return RS_INTERNAL;
     }
     buf[n] = '\0';
@@ -1599,7 +1582,7 @@ static rs_status resolve_policy_list(const char *path, int dir, rs_policy_ref *l
         char full[RS_TEXT_MAX];
         size_t len = (size_t)dir + strlen(p->file);
         if (len >= sizeof full) {
-            add_diag(diag, RS_BAD_INPUT, path, "%s[%d].file: the path relative to the scenario's folder is "
+            jd_add_diag(diag, RS_BAD_INPUT, path, "%s[%d].file: the path relative to the scenario's folder is "
                      "too long (%zu bytes; at most %d)", json_path, i, len, RS_TEXT_MAX - 1);
             return RS_BAD_INPUT;
         }
@@ -1635,7 +1618,7 @@ rs_status rs_scenario_load_file(const char *path, const char *const *sets, int n
     errno = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        add_diag(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
+        jd_add_diag(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
         return RS_BAD_INPUT;
     }
     char *text = NULL;
