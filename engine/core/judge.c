@@ -197,6 +197,16 @@ static void judge(const facts *f, rs_decision_kind k, rs_decision *d)
             VERDICT(RS_JUDGED_ACCEPTABLE, "%s", "works, but the config fix is quicker and keeps the release");
         return;
     }
+    if (!f->cause && strcmp(f->impact, "none") == 0) {
+        BRANCH("no user impact and nothing wrong with the release");
+        if (k == RS_DEC_WAIT)
+            VERDICT(RS_JUDGED_CORRECT, "%s", "nothing to fix: keep the release and watch");
+        else if (k == RS_DEC_ESCALATE)
+            VERDICT(RS_JUDGED_ACCEPTABLE, "%s", "nothing to escalate yet");
+        else
+            VERDICT(RS_JUDGED_HARMFUL, "%s", "a false rollback: a healthy release was taken away from users");
+        return;
+    }
     if (!f->cause) {
         BRANCH("Q2: caused by the latest deployment? no: external root cause, fix the underlying issue");
         if (k == RS_DEC_ESCALATE)
