@@ -5,6 +5,8 @@
 
 int rs_cmd_run(int argc, char **argv);
 int rs_cmd_validate(int argc, char **argv);
+int rs_cmd_sweep(int argc, char **argv);
+int rs_cmd_merge(int argc, char **argv);
 int rs_cmd_lint(int argc, char **argv);
 int rs_cmd_test(int argc, char **argv);
 int rs_cmd_train(int argc, char **argv);

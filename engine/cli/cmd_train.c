@@ -55,8 +55,8 @@ static int parse_u64(const char *s, uint64_t *out)
 static int parse_common(const char *cmd, int argc, char **argv, int *i, train_opts *o)
 {
     const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-    if (strcmp(a, "--software") == 0) {
-        o->win.software = true;
+    if (strcmp(a, "--accelerated") == 0) {
+        o->win.accelerated = true;
         return 1;
     }
     if (strcmp(a, "--window") == 0) {
@@ -421,8 +421,11 @@ int rs_cmd_train(int argc, char **argv)
             code = err.code == RS_BAD_INPUT ? 2 : 3;
         }
     }
-    if (code == 0)
+    if (code == 0) {
         code = run_window(s, &o, &cmp);
+        if (code != 0 && rs_train_session_record(s)->n_acts == 0)
+            remove(record); /* no window, or a bad --script: the drill never started */
+    }
     const rs_result *r = s ? rs_train_session_result(s) : NULL;
     if (r && o.win.bench_frames == 0) {
         int oc = outputs(&o, r);

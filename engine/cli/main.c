@@ -26,6 +26,9 @@ static void usage(FILE *f)
           "                     be the on-call in a window: a drill in compressed time, scored and\n"
           "                     recorded (docs/training.md)\n"
           "  replay SESSION     replay a recorded drill: the same result, headless or --window\n"
+          "  sweep SWEEP.json   a policy's settings over a grid and many releases: false rollbacks\n"
+          "                     against time to detect, the Pareto front (docs/sweeps.md)\n"
+          "  merge OUT IN...    combine the outputs of sweep shards into the unsharded result\n"
           "\n"
           "run options:\n"
           "  --seed N           random seed (default: the scenario's \"seed\")\n"
@@ -55,8 +58,16 @@ static void usage(FILE *f)
           "  --record FILE      the session file (default rollsim-session-<seed>.json)\n"
           "  --window           replay in the window (replay; default headless)\n"
           "  --json FILE, --png FILE, --postmortem FILE   reports of the drill's result\n"
-          "  --size WxH, --speed N, --software, --out DIR  window size, initial speed (default 10),\n"
-          "                     software renderer, where the debrief saves its PNG and report\n"
+          "  --size WxH, --speed N, --accelerated, --out DIR  window size, initial speed (default 10),\n"
+          "                     SDL's GPU renderer, where the debrief saves its PNG and report\n"
+          "\n"
+          "sweep and merge options:\n"
+          "  --out DIR          output folder (default sweep-<name>): runs.jsonl, points.csv, points.jsonl\n"
+          "  --jobs N, -j N     threads (default: the number of processors)\n"
+          "  --shard I/N        run only the runs whose number % N == I; merge the N outputs afterwards\n"
+          "  --resume           keep the runs of an interrupted sweep in DIR and run the others\n"
+          "  --seeds N          releases per setting (default: the file's \"seeds\")\n"
+          "  --png FILE         draw the trade-off (with --size WxH); also --quiet, --fsync N, --allow-missing\n"
           "\n"
           "  --help, -h         this help       --version   the version\n"
           "\n"
@@ -93,6 +104,10 @@ int main(int argc, char **argv)
         return rs_cmd_train(argc - 2, argv + 2);
     if (strcmp(cmd, "replay") == 0)
         return rs_cmd_replay(argc - 2, argv + 2);
+    if (strcmp(cmd, "sweep") == 0)
+        return rs_cmd_sweep(argc - 2, argv + 2);
+    if (strcmp(cmd, "merge") == 0)
+        return rs_cmd_merge(argc - 2, argv + 2);
     fprintf(stderr, "rollsim: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

@@ -484,3 +484,10 @@ rs_status rs_draw_timeline(rs_draw *d, const rs_layout *L, const rs_result *r, r
         text(d, &L->texts[i]);
     return RS_OK;
 }
+
+void rs_draw_fill(rs_draw *d, float x, float y, float w, float h, uint32_t color) { fill(d, x, y, w, h, color); }
+void rs_draw_polyline(rs_draw *d, const SDL_FPoint *p, int n, float width, uint32_t color)
+{
+    polyline(d, p, n, width, color);
+}
+void rs_draw_text(rs_draw *d, const rs_text *t) { text(d, t); }

@@ -21,4 +21,10 @@ void rs_draw_measure(void *ctx, rs_face face, int px, const char *text, int *w, 
 /* Draws the whole picture of result r as laid out in L. Returns RS_OK or RS_INTERNAL with err set. */
 rs_status rs_draw_timeline(rs_draw *d, const rs_layout *L, const rs_result *r, rs_error *err);
 
+/* The primitives, for other pictures in the same fonts and theme (the sweep chart): a rectangle, a thick
+ * polyline with square joints, a laid-out text. Colours are 0xRRGGBBAA, blended. */
+void rs_draw_fill(rs_draw *d, float x, float y, float w, float h, uint32_t color);
+void rs_draw_polyline(rs_draw *d, const SDL_FPoint *p, int n, float width, uint32_t color);
+void rs_draw_text(rs_draw *d, const rs_text *t);
+
 #endif

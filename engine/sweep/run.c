@@ -40,7 +40,8 @@ static void extract(const rs_sweep *sw, const rs_sweep_release *rel, const watch
     out->promoted = r->outcome.promoted;
     out->onset_s = rel->faulty && (w->onset <= w->rollback) ? secs(w->onset, t0) : NAN;
     out->rollback_s = secs(w->rollback, t0);
-    out->ttd_s = rel->faulty && out->rolled_back && w->onset <= w->rollback ? secs(w->rollback, w->onset) : NAN;
+    /* a rollback before the fault showed caught it before any harm: 0 */
+    out->ttd_s = !rel->faulty || !out->rolled_back ? NAN : w->onset <= w->rollback ? secs(w->rollback, w->onset) : 0.0;
     /* only what the release burned: the baseline error rate spends the budget at its own pace */
     out->failed = r->scores.failed_requests - b->baseline.error_rate * r->scores.total_requests;
     double budget = b->traffic.rpm * ((double)b->slo_window / 60000.0) * (1.0 - b->slo_target);
@@ -49,7 +50,7 @@ static void extract(const rs_sweep *sw, const rs_sweep_release *rel, const watch
     out->end_s = secs(r->outcome.end_ms, t0);
     out->error[0] = '\0';
     if (r->outcome.error_code != RS_OK)
-        snprintf(out->error, sizeof out->error, "%s", r->outcome.error);
+        snprintf(out->error, sizeof out->error, "%.127s", r->outcome.error);
 }
 
 rs_status rs_sweep_run_one(const rs_sweep *sw, int point, int k, rs_scenario *scratch, rs_sweep_run *out,

@@ -80,10 +80,10 @@ void win_act(win *w, rs_tact *a)
     rs_error err;
     rs_error_clear(&err);
     rs_status st = rs_train_session_act(w->s, a, &err);
-    if (st == RS_INTERNAL)
-        win_toast(w, RS_COL_CRIT, "cannot record the session: %s", err.message);
-    else if (st != RS_OK)
+    if (a->outcome[0]) /* the action failed, as a kubectl command does */
         win_toast(w, RS_COL_CRIT, "%s failed: %s", rs_tact_name(a->kind), a->outcome);
+    else if (st != RS_OK)
+        win_toast(w, RS_COL_CRIT, "cannot record the session: %s", err.message);
     else if (!rs_tact_is_investigation(a->kind))
         win_toast(w, RS_COL_OK, "done: %s%s%s", rs_tact_name(a->kind), a->arg[0] ? " " : "", a->arg);
     if (st == RS_OK && a->kind == RS_TACT_RESOLVE)
@@ -195,14 +195,24 @@ static void choose_rollback(win *w)
             true;
 }
 
+/* A hotfix is a build that has never run here: not the running version, nothing in the rollout history. */
+static bool never_deployed(rs_sim *sim, const rs_scenario *sc, int v)
+{
+    rs_history_entry h[RS_MAX_REPLICASETS];
+    int n = rs_sim_history(sim, h, RS_MAX_REPLICASETS);
+    for (int i = 0; i < n; i++)
+        if (strcmp(h[i].version, sc->versions[v].name) == 0)
+            return false;
+    return v != rs_sim_current_version(sim) && v != sc->initial_version;
+}
+
 static void choose_hotfix(win *w)
 {
     rs_sim *sim = rs_train_session_sim(w->s);
     const rs_scenario *sc = rs_train_session_scenario(w->s);
-    int cur = rs_sim_current_version(sim);
     open_choose(w, "Deploy a hotfix", "Which build? It builds, then rolls out like any release (a forward fix).");
     for (int v = 0; v < sc->n_versions; v++) {
-        if (v == cur)
+        if (!never_deployed(sim, sc, v))
             continue;
         char label[160], detail[200], eta[24];
         snprintf(label, sizeof label, "%s", sc->versions[v].name);
@@ -210,6 +220,9 @@ static void choose_hotfix(win *w)
                  rs_format_duration(sc->versions[v].build_time, eta, sizeof eta));
         add_choice(&w->m, RS_TACT_HOTFIX, 0, sc->versions[v].name, label, detail);
     }
+    if (w->m.n == 0)
+        add_choice(&w->m, RS_TACT_HOTFIX, 0, "", "(no fixed build is ready: nobody has written one yet)", "")->disabled =
+            true;
 }
 
 static void choose_database(win *w)
@@ -219,17 +232,18 @@ static void choose_database(win *w)
     char label[160];
     for (int i = 0; i < sc->n_tables; i++) {
         snprintf(label, sizeof label, "Back up table %s", sc->tables[i].name);
-        add_choice(&w->m, RS_TACT_BACKUP, 0, sc->tables[i].name, label, "BACKUP TABLE");
+        add_choice(&w->m, RS_TACT_BACKUP, 0, sc->tables[i].name, label, "a copy to restore from, before a migration drops data");
     }
     for (int i = 0; i < sc->n_tables; i++) {
         snprintf(label, sizeof label, "Restore table %s from its backup", sc->tables[i].name);
-        add_choice(&w->m, RS_TACT_RESTORE, 0, sc->tables[i].name, label, "");
+        add_choice(&w->m, RS_TACT_RESTORE, 0, sc->tables[i].name, label, "puts back the rows of its last backup");
     }
     for (int v = 0; v < sc->n_versions; v++) {
         if (sc->versions[v].n_migrations == 0)
             continue;
         snprintf(label, sizeof label, "Run the down migration of %s", sc->versions[v].name);
-        add_choice(&w->m, RS_TACT_MIGRATE_DOWN, 0, sc->versions[v].name, label, "migrate down");
+        add_choice(&w->m, RS_TACT_MIGRATE_DOWN, 0, sc->versions[v].name, label,
+                   "reverts its schema changes (what a down step cannot keep is lost)");
     }
     if (w->m.n == 0)
         add_choice(&w->m, RS_TACT_BACKUP, 0, "", "(this service's database has no tables or migrations)", "")->disabled =
@@ -342,6 +356,10 @@ void win_command(win *w, cmd_id c)
     case GRP_RESPOND:
         if (w->replay)
             win_toast(w, RS_COL_WARN, "a replay: the actions come from the recording");
+        else if (c == CMD_PROMOTE && rs_train_session_scenario(w->s)->deployment.strategy.kind == RS_STRATEGY_ROLLING)
+            win_toast(w, RS_COL_WARN, "a rolling update has nothing to promote");
+        else if (c == CMD_WEIGHT && rs_train_session_scenario(w->s)->deployment.strategy.kind != RS_STRATEGY_CANARY)
+            win_toast(w, RS_COL_WARN, "traffic weights exist only for a canary");
         else
             respond(w, c);
         break;
@@ -351,8 +369,7 @@ void win_command(win *w, cmd_id c)
             memset(&w->m, 0, sizeof w->m);
             w->m.kind = MOD_CONFIRM;
             snprintf(w->m.title, sizeof w->m.title, "End the drill?");
-            snprintf(w->m.prompt, sizeof w->m.prompt,
-                     "The run plays out without you and the debrief opens. Enter: end the drill · Esc: keep going");
+            snprintf(w->m.prompt, sizeof w->m.prompt, "The rest of the run plays out without you; the debrief opens.");
         }
         break;
     default: break;

@@ -29,7 +29,6 @@ struct dash {
     int lw, lh;              /* layout size */
     float scale;             /* text scale */
     SDL_Rect crop;           /* the part shown */
-    double last_ms;
 };
 
 typedef struct {
@@ -75,8 +74,6 @@ void dash_free(dash *d)
     free(d->L);
     free(d);
 }
-
-double dash_last_redraw_ms(const dash *d) { return d->last_ms; }
 
 static void compute(dash *d, const rs_result *r, int w, int h, float scale)
 {
@@ -151,12 +148,13 @@ static bool ensure_texture(dash *d)
     d->tex = SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, d->lw, d->lh);
     d->tex_w = d->lw;
     d->tex_h = d->lh;
+    if (d->tex) /* the picture is opaque: a plain copy, not a per-pixel blend */
+        SDL_SetTextureBlendMode(d->tex, SDL_BLENDMODE_NONE);
     return d->tex != NULL;
 }
 
 static void redraw(dash *d, const rs_result *r, bool refit)
 {
-    Uint64 t0 = SDL_GetPerformanceCounter();
     if (refit)
         fit(d, r);
     compute(d, r, d->lw, d->lh, d->scale);
@@ -168,27 +166,21 @@ static void redraw(dash *d, const rs_result *r, bool refit)
     rs_error err;
     rs_draw_timeline(d->draw, d->L, r, &err);
     SDL_SetRenderTarget(d->ren, old);
-    d->last_ms = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / (double)SDL_GetPerformanceFrequency();
 }
 
-/* The present: a line at now, and the future dimmed. */
+/* The present: a line at now through every lane (the future beyond it is empty). */
 static void draw_now(dash *d, SDL_Rect dst, rs_time now)
 {
     const rs_layout *L = d->L;
     if (now == RS_TIME_NEVER || now < L->t0 || now > L->t1)
         return;
     float x = rs_layout_x(L, now) - (float)d->crop.x + (float)dst.x;
-    float right = L->x1 - (float)d->crop.x + (float)dst.x;
-    SDL_SetRenderDrawBlendMode(d->ren, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawBlendMode(d->ren, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(d->ren, 0xcb, 0xd5, 0xe1, 0xff);
     for (int i = 0; i < L->n_lanes; i++) {
         const rs_box *p = &L->lanes[i].plot;
-        int y = (int)lroundf(p->y) - d->crop.y + dst.y, h = (int)lroundf(p->h);
-        SDL_SetRenderDrawColor(d->ren, 0x11, 0x18, 0x27, 0x90);
-        SDL_Rect fut = {(int)lroundf(x) + 1, y, (int)lroundf(right - x), h};
-        if (fut.w > 0)
-            SDL_RenderFillRect(d->ren, &fut);
-        SDL_SetRenderDrawColor(d->ren, 0xe5, 0xe7, 0xeb, 0xc0);
-        SDL_Rect line = {(int)lroundf(x), y, L->unit > 1.4f ? 2 : 1, h};
+        SDL_Rect line = {(int)lroundf(x), (int)lroundf(p->y) - d->crop.y + dst.y, L->unit > 1.4f ? 2 : 1,
+                         (int)lroundf(p->h)};
         SDL_RenderFillRect(d->ren, &line);
     }
 }

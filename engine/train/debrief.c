@@ -263,7 +263,7 @@ static void summary(win *w, SDL_Rect area)
     SDL_Rect lanes = {x, bottom + ui->pad, width, area.y + area.h - bottom - ui->pad * 2};
     if (lanes.h >= px(w, 200)) {
         ui_fill(ui, (SDL_Rect){x, bottom, width, 1}, RS_COL_GRID);
-        dash_draw(w->dash, r, 2, lanes, px(w, 12), 0, r->outcome.end_ms, RS_TIME_NEVER, false);
+        dash_draw(w->dash, r, UINT64_MAX - 1, lanes, px(w, 12), 0, r->outcome.end_ms, RS_TIME_NEVER, false);
     }
 }
 
@@ -276,7 +276,7 @@ void debrief_draw(win *w)
     if (w->debrief_page == 0)
         summary(w, area);
     else
-        dash_draw(w->dash, w->result, 1, area, 0, 0, 0, RS_TIME_NEVER, true);
+        dash_draw(w->dash, w->result, UINT64_MAX, area, 0, 0, 0, RS_TIME_NEVER, true);
     footer(w, (SDL_Rect){0, w->H - fh, w->W, fh});
 }
 

@@ -11,7 +11,7 @@ static const cmd_info cmds[] = {
     {CMD_ACK, GRP_RESPOND, SDLK_a, 0, "A", "Ack", "acknowledge the page (stops the escalation)"},
     {CMD_NOTE, GRP_RESPOND, SDLK_n, 0, "N", "Note", "write to the incident channel"},
     {CMD_ROLLBACK, GRP_RESPOND, SDLK_u, 0, "U", "Roll back…",
-     "kubectl rollout undo: previous or chosen revision; canary abort; blue-green switch back"},
+     "rollout undo (to a chosen revision), canary abort, blue-green switch back"},
     {CMD_PAUSE_ROLLOUT, GRP_RESPOND, SDLK_p, 0, "P", "Pause rollout", "kubectl rollout pause / resume"},
     {CMD_PROMOTE, GRP_RESPOND, SDLK_o, 0, "O", "Promote", "promote the canary or the blue-green preview"},
     {CMD_WEIGHT, GRP_RESPOND, SDLK_v, 0, "V", "Weight…", "set the canary's traffic weight"},

@@ -28,6 +28,20 @@ static void line(void *ctx, const char *s, size_t n)
     p->y += tx_line_h(p->w->ui.sans) + 2;
 }
 
+/* Height of s word-wrapped in the dialog's content width for an outer width bw. */
+static int wrapped_h(win *w, const char *s, int bw)
+{
+    if (bw > w->W - 4 * w->ui.pad)
+        bw = w->W - 4 * w->ui.pad;
+    return ui_wrap(w->ui.sans, s, bw - 2 * w->ui.pad, NULL, NULL) * (tx_line_h(w->ui.sans) + 2);
+}
+
+/* Title row, padding and the footer's keys: what every dialog needs besides its content. */
+static int chrome_h(win *w)
+{
+    return tx_line_h(w->ui.bold) + 3 * w->ui.pad + px(w, 26) + w->ui.pad;
+}
+
 static SDL_Rect dialog(win *w, int bw, int bh, const char *title)
 {
     if (bw > w->W - 4 * w->ui.pad)
@@ -53,11 +67,11 @@ static void text_dialog(win *w)
 {
     ui_ctx *ui = &w->ui;
     modal *m = &w->m;
-    SDL_Rect c = dialog(w, px(w, 620), px(w, 190), m->title);
+    int bh = tx_line_h(ui->mono) + ui->pad * 2;
+    SDL_Rect c = dialog(w, px(w, 620), chrome_h(w) + wrapped_h(w, m->prompt, px(w, 620)) + bh, m->title);
     pen p = {w, c.x, c.y, RS_COL_MUTED};
     ui_wrap(ui->sans, m->prompt, c.w, line, &p);
-    int bh = tx_line_h(ui->mono) + ui->pad;
-    SDL_Rect box = {c.x, p.y + ui->pad / 2, c.w, bh};
+    SDL_Rect box = {c.x, p.y + ui->pad / 2, c.w, tx_line_h(ui->mono) + ui->pad};
     ui_fill(ui, box, 0x0a0f1cffu);
     ui_frame(ui, box, RS_COL_INFO);
     const char *shown = m->text;
@@ -78,7 +92,7 @@ static void choose_dialog(win *w)
     modal *m = &w->m;
     int row_h = tx_line_h(ui->sans) + tx_line_h(ui->small) + ui->pad;
     int list_h = m->n * row_h;
-    SDL_Rect c = dialog(w, px(w, 760), px(w, 150) + list_h, m->title);
+    SDL_Rect c = dialog(w, px(w, 760), chrome_h(w) + wrapped_h(w, m->prompt, px(w, 760)) + list_h + ui->pad, m->title);
     pen p = {w, c.x, c.y, RS_COL_MUTED};
     ui_wrap(ui->sans, m->prompt, c.w, line, &p);
     int y = p.y + ui->pad / 2, bottom = c.y + c.h - px(w, 34);
@@ -89,7 +103,7 @@ static void choose_dialog(win *w)
             ui_fill(ui, r, RS_COL_INFO_FILL);
             ui_frame(ui, r, RS_COL_INFO);
         }
-        char num[8];
+        char num[16];
         snprintf(num, sizeof num, "%d", i + 1);
         int x = c.x + ui->pad / 2;
         if (i < 9 && !it->disabled)
@@ -107,7 +121,7 @@ static void choose_dialog(win *w)
 static void confirm_dialog(win *w)
 {
     modal *m = &w->m;
-    SDL_Rect c = dialog(w, px(w, 560), px(w, 150), m->title);
+    SDL_Rect c = dialog(w, px(w, 560), chrome_h(w) + wrapped_h(w, m->prompt, px(w, 560)), m->title);
     pen p = {w, c.x, c.y, RS_COL_TEXT};
     ui_wrap(w->ui.sans, m->prompt, c.w, line, &p);
     footer(w, c, "Enter", "End the drill");
@@ -137,7 +151,15 @@ static int help_group(win *w, int x, int y, int width, cmd_group g, const char *
 static void help_overlay(win *w)
 {
     ui_ctx *ui = &w->ui;
-    SDL_Rect c = dialog(w, px(w, 1180), px(w, 600), "Keys — every button shows its key; Esc closes this");
+    int n_left = 1, n_right = 4;
+    for (int c = CMD_NONE + 1; c < CMD_COUNT; c++) {
+        const cmd_info *ci = cmd_get((cmd_id)c);
+        if (ci)
+            *(ci->group == GRP_RESPOND ? &n_left : &n_right) += 1;
+    }
+    int rows = n_left > n_right ? n_left : n_right, lh = tx_line_h(ui->sans) + ui->pad / 2;
+    int height = rows * lh + 6 * ui->pad + 2 * tx_line_h(ui->bold) + tx_line_h(ui->small);
+    SDL_Rect c = dialog(w, px(w, 1180), height, "Keys — every button shows its key; Esc closes this");
     int colw = (c.w - ui->pad * 2) / 2;
     int y = help_group(w, c.x, c.y + ui->pad / 2, colw, GRP_RESPOND, "Respond");
     int y2 = help_group(w, c.x + colw + ui->pad * 2, c.y + ui->pad / 2, colw, GRP_TIME, "Time");

@@ -395,7 +395,9 @@ rs_status rs_train_record_scenario(const rs_train_record *rec, rs_scenario *out,
         sets[i] = rec->sets[i];
     rs_status st = rs_scenario_load_string(rec->scenario_text ? rec->scenario_text : "", rec->scenario, sets,
                                            rec->n_sets, out, diag);
-    if (st == RS_OK)
-        out->n_expect = 0; /* they describe the scenario's scripted on-call, who does not play in a drill */
+    if (st == RS_OK) { /* they describe the scenario's scripted on-call, who does not play in a drill */
+        out->n_expect = 0;
+        out->n_at = 0;
+    }
     return st;
 }

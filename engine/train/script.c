@@ -7,6 +7,7 @@
  *     6m        key    a               acknowledge
  *     6m        text   Redis errors    typed into an open text box
  *     7m        shot   live.png        a screenshot after this frame is drawn
+ *     7m        size   1600x900        resize the window
  *     debrief   key    Tab             items after the run ends, one per frame
  *
  * Keys are SDL key names ("a", "Return", "Escape", "F12", "Up"), optionally "shift+" prefixed. */
@@ -17,7 +18,7 @@
 
 #include "train_int.h"
 
-typedef enum { IT_KEY, IT_TEXT, IT_SHOT } item_kind;
+typedef enum { IT_KEY, IT_TEXT, IT_SHOT, IT_SIZE } item_kind;
 
 typedef struct {
     bool debrief;
@@ -31,6 +32,7 @@ typedef struct {
 struct script {
     item *items;
     int n, next;
+    SDL_Window *window;  /* for "size" items */
     int debrief_wait;   /* frames to let the debrief draw before its first item */
 };
 
@@ -89,8 +91,17 @@ static int parse_line(char *line, item *it, rs_time last, char *why, size_t size
     } else if (strcmp(what, "text") == 0 || strcmp(what, "shot") == 0) {
         it->kind = what[0] == 't' ? IT_TEXT : IT_SHOT;
         snprintf(it->text, sizeof it->text, "%s", arg);
+    } else if (strcmp(what, "size") == 0) {
+        int ww, wh, n = 0;
+        if (sscanf(arg, "%dx%d%n", &ww, &wh, &n) != 2 || arg[n] || ww < 320 || wh < 200 || ww > 7680 || wh > 4320) {
+            snprintf(why, size, "size takes WIDTHxHEIGHT, e.g. 1600x900");
+            return -1;
+        }
+        it->kind = IT_SIZE;
+        it->mod = 0;
+        snprintf(it->text, sizeof it->text, "%dx%d", ww, wh);
     } else {
-        snprintf(why, size, "unknown item '%s' (key, text, shot)", what);
+        snprintf(why, size, "unknown item '%s' (key, text, shot, size)", what);
         return -1;
     }
     return 0;
@@ -195,12 +206,23 @@ static void push_text(const char *s)
     }
 }
 
-static void fire(const item *it, const char **shot)
+void script_set_window(script *sc, SDL_Window *window)
 {
+    if (sc)
+        sc->window = window;
+}
+
+static void fire(script *sc, const item *it, const char **shot)
+{
+    int ww, wh;
     switch (it->kind) {
     case IT_KEY: push_key(it->key, it->mod); break;
     case IT_TEXT: push_text(it->text); break;
     case IT_SHOT: *shot = it->text; break;
+    case IT_SIZE:
+        if (sc->window && sscanf(it->text, "%dx%d", &ww, &wh) == 2)
+            SDL_SetWindowSize(sc->window, ww, wh); /* the resize event arrives with the next drain */
+        break;
     }
 }
 
@@ -208,9 +230,10 @@ int script_fire_timed(script *sc, rs_time now, const char **shot)
 {
     int n = 0;
     while (sc && sc->next < sc->n && !sc->items[sc->next].debrief && sc->items[sc->next].t <= now) {
-        if (sc->items[sc->next].kind == IT_SHOT && n > 0)
-            break; /* next frame: after the keys pushed now have been handled and drawn */
-        fire(&sc->items[sc->next++], shot);
+        item_kind k = sc->items[sc->next].kind;
+        if ((k == IT_SHOT || k == IT_TEXT) && n > 0)
+            break; /* next frame: once the keys pushed now have been handled (a dialog opened, drawn) */
+        fire(sc, &sc->items[sc->next++], shot);
         n++;
         if (*shot)
             break; /* one screenshot per frame */
@@ -230,7 +253,7 @@ bool script_fire_debrief(script *sc, const char **shot)
         sc->debrief_wait--;
         return true;
     }
-    fire(&sc->items[sc->next++], shot);
+    fire(sc, &sc->items[sc->next++], shot);
     sc->debrief_wait = 1;
     return true;
 }

@@ -66,12 +66,11 @@ dash *dash_new(SDL_Renderer *ren, rs_error *err);
 void dash_free(dash *d);
 /* Draws the lanes of result r (time axis t0..t1) into area, at font size `px` for the smallest text.
  * The picture is redrawn into a cached texture only when `version` or the area changed; otherwise this is
- * one blit. `now` draws the present as a line (RS_TIME_NEVER: none). full: the whole picture with its
- * title and scoreboard (the debrief) instead of the lanes alone. */
+ * one blit (a finished result gets a version of its own, e.g. UINT64_MAX). `now` draws the present as a
+ * line (RS_TIME_NEVER: none). full: the whole picture with its title and scoreboard (the debrief) instead
+ * of the lanes alone. */
 void dash_draw(dash *d, const rs_result *r, uint64_t version, SDL_Rect area, int px, rs_time t0, rs_time t1,
                rs_time now, bool full);
-/* Milliseconds the last redraw of the cached picture took (for the benchmark notes). */
-double dash_last_redraw_ms(const dash *d);
 
 /* ---- keys.c: every command, its key and its label ---- */
 
@@ -114,6 +113,8 @@ typedef struct script script;
 /* Parses a script file; NULL with err set when it cannot be read or a line is malformed. */
 script *script_load(const char *path, rs_error *err);
 void script_free(script *sc);
+/* The window "size" items resize. */
+void script_set_window(script *sc, SDL_Window *window);
 /* The time of the next timed item, RS_TIME_NEVER when none is left before the debrief. */
 rs_time script_next_time(const script *sc);
 /* Pushes the SDL events of every timed item due at or before now; a "shot" item sets *shot (the path of a

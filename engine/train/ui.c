@@ -11,14 +11,16 @@ void ui_fonts(ui_ctx *ui)
     ui->sans = tx_font_get(ui->tx, RS_FACE_SANS, (int)lroundf(13.0f * u));
     ui->small = tx_font_get(ui->tx, RS_FACE_SANS, (int)lroundf(11.5f * u));
     ui->bold = tx_font_get(ui->tx, RS_FACE_SANS, (int)lroundf(14.0f * u));
-    ui->mono = tx_font_get(ui->tx, RS_FACE_MONO, (int)lroundf(12.0f * u));
+    ui->mono = tx_font_get(ui->tx, RS_FACE_MONO, (int)lroundf(11.5f * u));
     ui->big = tx_font_get(ui->tx, RS_FACE_MONO, (int)lroundf(20.0f * u));
     ui->huge = tx_font_get(ui->tx, RS_FACE_SANS, (int)lroundf(34.0f * u));
     ui->pad = (int)lroundf(8.0f * u);
 }
 
+/* Opaque colours draw without blending: a software renderer blends per pixel even at full alpha. */
 static void color(ui_ctx *ui, uint32_t c)
 {
+    SDL_SetRenderDrawBlendMode(ui->ren, (c & 0xffu) == 0xffu ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(ui->ren, (Uint8)(c >> 24), (Uint8)(c >> 16), (Uint8)(c >> 8), (Uint8)c);
 }
 

@@ -1,6 +1,6 @@
 /* The state of the training window, shared by its files: window.c (the frame loop: drain events, update,
- * draw, present), commands.c (what each key does), live.c (the on-call screen), overlay.c (dialogs and
- * help) and debrief.c (the end screen). Private to engine/train. */
+ * draw, present), commands.c (what each key does), live.c (the on-call screen), terminal.c (its kubectl
+ * panel), overlay.c (dialogs and help) and debrief.c (the end screen). Private to engine/train. */
 #ifndef ROLLSIM_TRAIN_WIN_H
 #define ROLLSIM_TRAIN_WIN_H
 
@@ -118,6 +118,9 @@ void win_scroll(win *w, int lines);
 void live_draw(win *w);
 void brief_draw(win *w);
 void win_add_hit(win *w, SDL_Rect r, cmd_id cmd, int item, int tab);
+
+/* terminal.c */
+void terminal_panel(win *w, SDL_Rect r);
 
 /* overlay.c */
 void overlay_draw(win *w);

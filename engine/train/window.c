@@ -26,7 +26,7 @@ static void fit_sizes(win *w)
 
 static rs_status open_window(win *w, rs_error *err)
 {
-    if (w->o->software) {
+    if (!w->o->accelerated) {
         SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
         SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     }
@@ -39,7 +39,7 @@ static rs_status open_window(win *w, rs_error *err)
     if (!w->window)
         return rs_error_set(err, RS_INTERNAL, "", "cannot create the window: %s", SDL_GetError());
     SDL_SetWindowMinimumSize(w->window, 960, 540);
-    w->ren = SDL_CreateRenderer(w->window, -1, w->o->software ? SDL_RENDERER_SOFTWARE : 0);
+    w->ren = SDL_CreateRenderer(w->window, -1, w->o->accelerated ? 0 : SDL_RENDERER_SOFTWARE);
     if (!w->ren)
         return rs_error_set(err, RS_INTERNAL, "", "cannot create a renderer: %s", SDL_GetError());
     SDL_SetRenderDrawBlendMode(w->ren, SDL_BLENDMODE_BLEND);
@@ -50,6 +50,7 @@ static rs_status open_window(win *w, rs_error *err)
     if (!(w->ui.tx = tx_new(w->ren, err)) || !(w->dash = dash_new(w->ren, err)))
         return err->code ? err->code : RS_INTERNAL;
     SDL_StopTextInput();
+    script_set_window(w->script, w->window);
     fit_sizes(w);
     return RS_OK;
 }
@@ -228,10 +229,10 @@ static void after_advance(win *w)
 {
     rs_sim *sim = rs_train_session_sim(w->s);
     int pages = rs_train_session_pages(w->s);
-    if (pages > w->pages_seen) { /* the pager: slow down so the on-call notices */
+    if (pages > w->pages_seen) { /* the pager: slow down so the on-call notices (not when benchmarking) */
         w->pages_seen = pages;
         w->page_since = SDL_GetTicks();
-        if (w->speed > 1)
+        if (w->speed > 1 && w->o->bench_frames == 0)
             w->speed = 1;
     }
     if (w->loading && rs_sim_now(sim) >= w->load_done)
@@ -256,7 +257,8 @@ static void update(win *w, double dt)
     }
     rs_sim *sim = rs_train_session_sim(w->s);
     rs_time now = rs_sim_now(sim);
-    rs_time target = now + (rs_time)llround(dt * w->speed * 1000.0);
+    bool stopped = w->m.kind == MOD_HELP || w->m.kind == MOD_CONFIRM; /* not part of the drill */
+    rs_time target = now + (stopped ? 0 : (rs_time)llround(dt * w->speed * 1000.0));
     rs_time next = script_next_time(w->script);
     if (next < target)
         target = next > now ? next : now;
@@ -311,7 +313,8 @@ static double ms_since(Uint64 t0)
 
 static void run_loop(win *w)
 {
-    Uint64 last = SDL_GetPerformanceCounter();
+    Uint64 last = SDL_GetPerformanceCounter(), freq = SDL_GetPerformanceFrequency();
+    Uint64 period = (Uint64)((double)freq * FRAME_S), next = last + period;
     bool fixed = w->script || w->o->bench_frames > 0;
     int bench = 0;
     while (!w->quit) {
@@ -334,8 +337,14 @@ static void run_loop(win *w)
             if (++bench >= w->o->bench_frames)
                 break;
         }
-        if (work < FRAME_S * 1000.0 && !w->script) /* a test script runs as fast as frames draw */
-            SDL_Delay((Uint32)(FRAME_S * 1000.0 - work));
+        /* 60 frames a second on a running deadline (no vsync on every renderer); a test script runs as fast
+         * as frames draw */
+        Uint64 now = SDL_GetPerformanceCounter();
+        if (now > next + period)
+            next = now; /* far behind (a slow frame): start over rather than rush */
+        if (!w->script && next > now)
+            SDL_Delay((Uint32)((next - now) * 1000 / freq));
+        next += period;
     }
 }
 

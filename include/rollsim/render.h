@@ -8,6 +8,7 @@
 
 #include "rollsim/common.h"
 #include "rollsim/result.h"
+#include "rollsim/sweep.h"
 
 #define RS_RENDER_DEFAULT_W 1280
 #define RS_RENDER_DEFAULT_H 720
@@ -24,6 +25,11 @@ rs_status rs_render_png(const rs_result *r, const char *path, int w, int h, rs_e
 
 /* Same, into memory. Caller owns *png; free with free(). */
 rs_status rs_render_png_buffer(const rs_result *r, int w, int h, void **png, size_t *size, rs_error *err);
+
+/* Draws a sweep's trade-off (docs/sweeps.md): each setting's false-rollback rate against its median time
+ * to detect, the Pareto front joined by a line, the current setting ringed, 95% intervals, axes, legend;
+ * same theme and fonts, written as rs_render_png writes. */
+rs_status rs_render_sweep_png(const rs_sweep_summary *s, const char *path, int w, int h, rs_error *err);
 
 /* Parses a size such as "1920x1080" (for --size). Returns 0, or -1 when malformed or out of range. */
 int rs_render_parse_size(const char *text, int *w, int *h);

@@ -123,12 +123,12 @@ typedef struct {
     bool promoted;
     double onset_s;           /* the release's fault showed, seconds after the deploy; NaN: it did not */
     double rollback_s;        /* the rollback decision, seconds after the deploy; NaN: none */
-    double ttd_s;             /* rollback - onset for a faulty release whose fault showed first; NaN else */
+    double ttd_s;             /* a faulty release rolled back: rollback - onset (0 when before the onset); NaN else */
     double failed;            /* failed requests above the baseline error rate, until the rollback or the end */
     double budget_pct;        /* the same, in percent of the SLO's error budget */
     double rows_lost;
     double end_s;             /* the run stopped there (at the rollback, or the end), after the deploy */
-    char error[256];          /* why a policy stopped the run, "" */
+    char error[128];          /* why a policy stopped the run (cut to 127 bytes), "" */
 } rs_sweep_run;
 
 /* Runs (point, k) to its rollback or its end. `scratch` holds the run's scenario (see rs_sweep_apply).
@@ -170,8 +170,8 @@ typedef struct {
     rs_estimate false_rate;   /* healthy releases rolled back */
     long faulty, detected;
     rs_estimate detection;    /* faulty releases rolled back */
-    long n_ttd;
-    rs_estimate ttd_median, ttd_p95; /* seconds, over detected releases whose fault had shown */
+    long n_ttd;               /* faulty releases rolled back, or whose fault showed: a miss counts as +inf */
+    rs_estimate ttd_median, ttd_p95; /* seconds; +inf ("never") when half (5%) of them were never caught */
     rs_estimate failed, budget_pct, rows_lost; /* means per release */
     long mix_runs[RS_SWEEP_MAX_MIX], mix_rolled_back[RS_SWEEP_MAX_MIX];
     bool current, on_front;

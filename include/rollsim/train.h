@@ -124,8 +124,9 @@ bool rs_train_session_advance(rs_train_session *s, rs_time t);
 bool rs_train_session_ended(const rs_train_session *s);
 
 /* Applies a trainee action now, between events (a->t_ms and a->outcome are filled), and records it. A
- * failed action is told in the incident channel, as a failed kubectl command is, and the run goes on.
- * Returns RS_OK, or the action's error (also in a->outcome); RS_INTERNAL when the file cannot be written. */
+ * failed action is told in the incident channel, as a failed kubectl command is, and the run goes on:
+ * a->outcome holds its error ("" when it worked). Returns RS_OK, the action's error status, or
+ * RS_INTERNAL when the session file cannot be written (a->outcome "" then; err says why). */
 rs_status rs_train_session_act(rs_train_session *s, rs_tact *a, rs_error *err);
 
 /* What the on-call can see so far, shaped as a result for the timeline layout: the dashboard's samples
@@ -175,8 +176,9 @@ typedef char *(*rs_train_report_fn)(const rs_result *r, void *ctx);
 
 typedef struct {
     int w, h;                  /* initial window size, default 1280×720 */
-    double speed;              /* initial speed (× real time), default 10; 0 = paused */
-    bool software;             /* SDL's software renderer */
+    double speed;              /* initial speed (× real time); 0 = paused (rollsim train starts at 10) */
+    bool accelerated;          /* SDL's default (GPU) renderer; else its software renderer, which is the faster
+                                  under Xvfb and fast enough up to 2560×1440 (docs/training.md) */
     bool replay;               /* the actions come from the record (rs_train_session_follow) */
     const char *script_path;   /* tests: key presses fed at simulated times (docs/training.md) */
     const char *out_dir;       /* where the debrief saves its PNG and report; NULL = "." */
