@@ -337,6 +337,9 @@ static void decode_mix(dec *d, const cJSON *v, const rs_sweep_noise *noise, rs_s
         size_t m2 = push_index(d, i);
         decode_mix_item(d, it, noise, &sw->mix[i]);
         sum += sw->mix[i].weight;
+        for (int j = 0; j < i; j++)
+            if (strcmp(sw->mix[j].label, sw->mix[i].label) == 0)
+                report(d, "two kinds of release are called '%s': give one a \"name\"", sw->mix[i].label);
         pop(d, m2);
     }
     sw->n_mix = i;

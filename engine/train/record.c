@@ -3,6 +3,7 @@
  * Written by hand (field order is fixed, so a trainer can diff two sessions); read with cJSON, whose
  * values never leave this file. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -354,7 +355,7 @@ rs_status rs_train_record_load(const char *path, rs_train_record *rec, rs_error 
     rs_train_record_init(rec);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return bad(err, path, "cannot read the session file %s", path);
+        return bad(err, path, "cannot read the session file: %s", strerror(errno));
     char *text = NULL;
     size_t n = 0, cap = 0;
     for (;;) {

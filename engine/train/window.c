@@ -33,6 +33,12 @@ static rs_status open_window(win *w, rs_error *err)
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         return rs_error_set(err, RS_INTERNAL, "", "cannot open a window: %s (no display? run under xvfb-run)",
                             SDL_GetError());
+    /* without a display SDL falls back to an invisible window: a drill nobody can see would wait forever */
+    const char *driver = SDL_GetCurrentVideoDriver();
+    bool unattended = w->o->script_path || w->o->bench_frames > 0;
+    if (!unattended && driver && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0))
+        return rs_error_set(err, RS_INTERNAL, "", "no display to open the window on (SDL's %s driver): set "
+                            "DISPLAY, or run under xvfb-run", driver);
     int ww = w->o->w > 0 ? w->o->w : 1280, wh = w->o->h > 0 ? w->o->h : 720;
     w->window = SDL_CreateWindow(w->replay ? "rollsim replay" : "rollsim train", SDL_WINDOWPOS_CENTERED,
                                  SDL_WINDOWPOS_CENTERED, ww, wh, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
