@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "runner.h"
+#include "rollsim/host.h"
 #include "rollsim/io.h"
 #include "rollsim/testing.h"
 
@@ -119,35 +120,13 @@ static void add_line(char **text, const char *fmt, ...)
     free(line);
 }
 
-static void number(char *buf, size_t size, double v)
-{
-    if (fabs(v) >= 1000 && fabs(v) < 1e15)
-        snprintf(buf, size, "%.0f", v);
-    else
-        snprintf(buf, size, "%.4g", v);
-}
-
 /* One policy evaluation as --explain prints it. */
 static void trace_line(char **text, const rs_trace_entry *e)
 {
     char line[1400], clock[24];
-    size_t n = (size_t)snprintf(line, sizeof line, "  %s %s [%s]", rs_format_clock(e->t_ms, clock, sizeof clock),
-                                e->policy, e->phase);
-    for (int i = 0; i < e->n_checks && i < RS_TRACE_MAX_CHECKS && n < sizeof line; i++) {
-        const rs_check *c = &e->checks[i];
-        char v[32], t[32];
-        number(t, sizeof t, c->threshold);
-        if (c->verdict == RS_CHECK_NO_DATA)
-            snprintf(v, sizeof v, "no data");
-        else
-            number(v, sizeof v, c->value);
-        n += (size_t)snprintf(line + n, sizeof line - n, "%s %s %s %s %s: %s", i ? ";" : "", c->name, v, c->op, t,
-                              c->verdict == RS_CHECK_PASS ? "pass" : c->verdict == RS_CHECK_FAIL ? "FAIL" : "NO DATA");
-    }
-    if (e->counters[0] && n < sizeof line)
-        n += (size_t)snprintf(line + n, sizeof line - n, " | %s", e->counters);
-    if (e->verdict[0] && n < sizeof line)
-        snprintf(line + n, sizeof line - n, " | %s", e->verdict);
+    size_t n = (size_t)snprintf(line, sizeof line, "  %s %s ", rs_format_clock(e->t_ms, clock, sizeof clock), e->policy);
+    if (n < sizeof line)
+        rs_trace_format(e, line + n, sizeof line - n);
     add_line(text, "%s", line);
 }
 

@@ -89,3 +89,34 @@ int rs_sim_alerts(const rs_sim *sim, rs_alert_info *out, int max)
 }
 
 bool rs_sim_page_open(const rs_sim *sim) { return sim->page_open; }
+
+static void trace_value(char *buf, size_t size, double v)
+{
+    if (fabs(v) >= 1000 && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%.4g", v);
+}
+
+size_t rs_trace_format(const rs_trace_entry *e, char *buf, size_t size)
+{
+    if (size == 0)
+        return 0;
+    size_t n = (size_t)snprintf(buf, size, "[%s]", e->phase);
+    for (int i = 0; i < e->n_checks && i < RS_TRACE_MAX_CHECKS && n < size; i++) {
+        const rs_check *c = &e->checks[i];
+        char v[32], t[32];
+        trace_value(t, sizeof t, c->threshold);
+        if (c->verdict == RS_CHECK_NO_DATA)
+            snprintf(v, sizeof v, "no data");
+        else
+            trace_value(v, sizeof v, c->value);
+        n += (size_t)snprintf(buf + n, size - n, "%s %s %s %s %s: %s", i ? ";" : "", c->name, v, c->op, t,
+                              c->verdict == RS_CHECK_PASS ? "pass" : c->verdict == RS_CHECK_FAIL ? "FAIL" : "NO DATA");
+    }
+    if (e->counters[0] && n < size)
+        n += (size_t)snprintf(buf + n, size - n, " | %s", e->counters);
+    if (e->verdict[0] && n < size)
+        n += (size_t)snprintf(buf + n, size - n, " | %s", e->verdict);
+    return n < size ? n : size - 1;
+}

@@ -730,35 +730,12 @@ static const char *opt_string_field(lua_State *L, int t, const char *key)
     return lua_tostring(L, -1);
 }
 
-static void format_value(char *buf, size_t size, double v)
-{
-    if (fabs(v) >= 1000 && fabs(v) < 1e15)
-        snprintf(buf, size, "%.0f", v);
-    else
-        snprintf(buf, size, "%.4g", v);
-}
-
 static void explain_line(policy *p, const rs_trace_entry *e)
 {
     if (!p->set->explain)
         return;
     char line[1024];
-    size_t n = (size_t)snprintf(line, sizeof line, "[%s]", e->phase);
-    for (int i = 0; i < e->n_checks && n < sizeof line; i++) {
-        const rs_check *c = &e->checks[i];
-        char v[32], t[32];
-        format_value(t, sizeof t, c->threshold);
-        if (c->verdict == RS_CHECK_NO_DATA)
-            snprintf(v, sizeof v, "no data");
-        else
-            format_value(v, sizeof v, c->value);
-        n += (size_t)snprintf(line + n, sizeof line - n, "%s %s %s %s %s: %s", i ? ";" : "", c->name, v, c->op, t,
-                              c->verdict == RS_CHECK_PASS ? "pass" : c->verdict == RS_CHECK_FAIL ? "FAIL" : "NO DATA");
-    }
-    if (e->counters[0] && n < sizeof line)
-        n += (size_t)snprintf(line + n, sizeof line - n, " | %s", e->counters);
-    if (e->verdict[0] && n < sizeof line)
-        snprintf(line + n, sizeof line - n, " | %s", e->verdict);
+    rs_trace_format(e, line, sizeof line);
     char clock[24];
     fprintf(p->set->explain, "%s %s %s\n", rs_format_clock(e->t_ms, clock, sizeof clock), p->name, line);
 }

@@ -39,6 +39,11 @@ void rs_sim_decision(rs_sim *sim, const char *who, const char *text);
  * copied. */
 void rs_sim_trace(rs_sim *sim, const rs_trace_entry *e);
 
+/* One trace entry as --explain prints it, without its time and policy name:
+ * "[progressing] request-success-rate 83.4 >= 95: FAIL; ... | failed_checks=3/5 | hold at weight 20".
+ * Returns the length written (truncated to size - 1). */
+size_t rs_trace_format(const rs_trace_entry *e, char *buf, size_t size);
+
 /* Stops the run because a host failed (a policy error, a budget exceeded): the run ends now, the
  * outcome records the message and the CLI exits with `code`. */
 void rs_sim_fail(rs_sim *sim, rs_status code, const char *message);
