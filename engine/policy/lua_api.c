@@ -156,6 +156,20 @@ static int l_wait(lua_State *L)
     return rs__policy_sleep(L, d, wait_k, "wait()");
 }
 
+/* next_tick(d): the next on_tick comes d from now (then every `interval` again), so a policy whose work
+ * falls at known times need not tick in between. */
+static int l_next_tick(lua_State *L)
+{
+    policy *p = rs__policy_of(L);
+    rs_time d = rs__policy_check_duration(L, 1, "next_tick");
+    if (d < 0)
+        return luaL_error(L, "next_tick: the delay must not be negative");
+    p->tick_serial++;
+    rs_sim_host_timer(p->set->sim, p->set->host_id, rs_sim_now(p->set->sim) + d,
+                      rs__policy_token(p->index, RS_TIMER_TICK, p->tick_serial));
+    return 0;
+}
+
 /* An operator pays `cost` of simulated time before the read `k` runs; a controller reads at once. */
 static int pay(lua_State *L, rs_time cost, lua_KFunction k, const char *what)
 {
@@ -778,7 +792,7 @@ static int l_explain(lua_State *L)
 void rs__policy_open_api(lua_State *L)
 {
     static const luaL_Reg api[] = {
-        {"now", l_now},         {"duration", l_duration},   {"wait", l_wait},
+        {"now", l_now},         {"duration", l_duration},   {"wait", l_wait}, {"next_tick", l_next_tick},
         {"metric", l_metric},   {"pods", l_pods},           {"history", l_history},
         {"rollout", l_rollout}, {"alerts", l_alerts},       {"logs", l_logs},
         {"migrations", l_migrations},

@@ -308,7 +308,10 @@ static void on_timer(void *ctx, rs_sim *sim, uint64_t tok)
     if (kind == RS_TIMER_START) {
         rs__policy_invoke(ps, i, HOOK_START);
     } else if (kind == RS_TIMER_TICK) {
-        rs_sim_host_timer(sim, ps->host_id, rs_sim_now(sim) + p->interval, rs__policy_token(i, RS_TIMER_TICK, 0));
+        if (tok != rs__policy_token(i, RS_TIMER_TICK, p->tick_serial))
+            return; /* a chain that next_tick() replaced */
+        rs_sim_host_timer(sim, ps->host_id, rs_sim_now(sim) + p->interval,
+                          rs__policy_token(i, RS_TIMER_TICK, p->tick_serial));
         rs__policy_invoke(ps, i, HOOK_TICK);
     } else if (kind == RS_TIMER_WAKE && p->co && p->waiting && tok == rs__policy_token(i, RS_TIMER_WAKE, p->wake_serial)) {
         resume(p, 0);
@@ -659,6 +662,7 @@ rs_status rs_policy_load(rs_policy_set *ps, const char *path, const char *role, 
     if (p->ref_hook[HOOK_START] != LUA_NOREF)
         rs_sim_host_timer(ps->sim, ps->host_id, now, rs__policy_token(p->index, RS_TIMER_START, 0));
     if (p->ref_hook[HOOK_TICK] != LUA_NOREF)
-        rs_sim_host_timer(ps->sim, ps->host_id, now + p->interval, rs__policy_token(p->index, RS_TIMER_TICK, 0));
+        rs_sim_host_timer(ps->sim, ps->host_id, now + p->interval,
+                          rs__policy_token(p->index, RS_TIMER_TICK, p->tick_serial));
     return RS_OK;
 }

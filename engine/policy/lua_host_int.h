@@ -59,6 +59,7 @@ typedef struct policy {
     const char *hook_name;      /* "on_tick", or "load" while the file runs */
     bool waiting;               /* suspended in wait() or an operator's read */
     uint64_t wake_serial;       /* the wake-up timer that is current */
+    uint64_t tick_serial;       /* the tick timer chain that is current (next_tick starts a new one) */
     rs_time last_call;          /* simulated time of the last invocation started */
     int same_instant;           /* invocations started at last_call before this one */
     invocation *queue;          /* ring of invocations waiting for the current one */

@@ -239,11 +239,33 @@ local function analyse(p, r)
   promote()
 end
 
+local function tick(p)
+  S.changed = false
+  local r = rollout()
+  if r.strategy ~= "canary" then return end
+  -- a new canary: a deploy we have not analysed, with a canary beside the primary
+  if r.phase == "progressing" and r.new ~= nil and r.new ~= r.stable and r.deployed_at ~= S.deployed_at then
+    S.deployed_at = r.deployed_at
+    S.version = r.new
+    S.failed = 0
+    S.started = false
+    S.over = false
+    S.next_at = r.deployed_at + settings(p, r).interval
+  end
+  if S.over or not S.next_at or now() < S.next_at then return end
+  if r.phase == "rolling_back" or r.new ~= S.version then
+    S.over = true -- rolled back by someone else, or replaced
+    explain{ phase = "failed", verdict = "canary " .. S.version .. " is no longer in analysis" }
+    return
+  end
+  analyse(p, r)
+end
+
 return {
   name = "flagger",
   description = "Flagger's canary analysis (scheduler.go): cumulative failed checks, no data fails, overshooting steps",
   drives_canary = true, -- the engine stops stepping the weight: only this policy moves it
-  interval = "1s", -- the analysis runs every `interval` from the deploy; this is only the clock's grain
+  interval = "1h", -- a fallback only: next_tick() wakes the policy at each analysis interval and after events
 
   params = {
     success_rate_min = 95,     -- request-success-rate thresholdRange.min, percent
@@ -269,32 +291,16 @@ return {
   end,
 
   -- The rollout state a new analysis starts from (phase, new, deployed_at) changes only with a deploy,
-  -- an undo or a resume, which are timeline events: between them and between analysis intervals a tick
-  -- has nothing to read (rollout() builds a table, and ticks come every second).
+  -- an undo or a resume, which are timeline events: the policy looks a second after an event, and
+  -- otherwise sleeps until its next analysis interval (next_tick), as Flagger's scheduler does.
   on_event = function(p, ev)
     S.changed = true
+    next_tick(1000) -- look at the rollout a second later, as a controller's watch would
   end,
 
   on_tick = function(p)
-    if not S.changed and (S.over or now() < S.next_at) then return end
-    S.changed = false
-    local r = rollout()
-    if r.strategy ~= "canary" then return end
-    -- a new canary: a deploy we have not analysed, with a canary beside the primary
-    if r.phase == "progressing" and r.new ~= nil and r.new ~= r.stable and r.deployed_at ~= S.deployed_at then
-      S.deployed_at = r.deployed_at
-      S.version = r.new
-      S.failed = 0
-      S.started = false
-      S.over = false
-      S.next_at = r.deployed_at + settings(p, r).interval
-    end
-    if S.over or now() < S.next_at then return end
-    if r.phase == "rolling_back" or r.new ~= S.version then
-      S.over = true -- rolled back by someone else, or replaced
-      explain{ phase = "failed", verdict = "canary " .. S.version .. " is no longer in analysis" }
-      return
-    end
-    analyse(p, r)
+    tick(p)
+    -- sleep until the next analysis interval (Flagger's scheduler runs every analysis.interval)
+    if not S.over and S.next_at and S.next_at > now() then next_tick(S.next_at - now()) end
   end,
 }

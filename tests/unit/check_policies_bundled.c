@@ -242,8 +242,7 @@ END_TEST
 
 START_TEST(flagger_min_requests_guard_skips_empty_windows_and_promotes)
 {
-    run *x = play("canary-low-traffic.json", NULL, 0, POLICY("flagger.lua"),
-                  (const char *[]){"metric_interval=30s", "min_requests=1"}, 2, 0);
+    run *x = play("canary-low-traffic.json", NULL, 0, POLICY("flagger.lua"), (const char *[]){"min_requests=1"}, 1, 0);
     const rs_result *r = x->r;
     ck_assert_int_ge(verdicts(r, "flagger", "skip:"), 3);
     for (size_t i = 0; i < r->n_trace; i++)
