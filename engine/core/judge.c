@@ -19,8 +19,12 @@ typedef struct {
     double data_at_risk; /* what a down migration would lose now */
 } facts;
 
-static const rs_sample *last_sample(const rs_sim *sim)
+static const rs_sample *last_sample(const rs_sim *sim, rs_sample *tmp)
 {
+    if (sim->lean) { /* no series kept: look at the dashboard now */
+        rs__sample_now(sim, tmp);
+        return tmp;
+    }
     return sim->result.n_series ? &sim->result.series[sim->result.n_series - 1] : NULL;
 }
 
@@ -29,7 +33,8 @@ static const rs_sample *last_sample(const rs_sim *sim)
 static const char *impact_level(const rs_sim *sim)
 {
     const rs_scenario *sc = sim->sc;
-    const rs_sample *s = last_sample(sim);
+    rs_sample tmp;
+    const rs_sample *s = last_sample(sim, &tmp);
     if (!s)
         return "none";
     double err = isnan(s->error_rate) ? 0 : s->error_rate;

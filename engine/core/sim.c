@@ -242,7 +242,20 @@ void rs__scrape(rs_sim *sim)
         return;
     }
 
+    if (sim->lean)
+        return; /* no dashboard: nothing reads it (a sweep); the judge samples on demand */
     rs_sample *s = &sim->result.series[sim->result.n_series++];
+    rs__sample_now(sim, s);
+    rs__track_recovery(sim, s);
+}
+
+/* What the dashboard shows now: 1-minute rates and quantiles, pods, resources, business metrics. */
+void rs__sample_now(const rs_sim *sim, rs_sample *s)
+{
+    const rs_scenario *sc = sim->sc;
+    int nv = sc->n_versions;
+    int ready[RS_MAX_VERSIONS], total[RS_MAX_VERSIONS], backoff[RS_MAX_VERSIONS];
+    rs__ready_by_version(sim, ready, total, backoff);
     memset(s, 0, sizeof *s);
     rs_time w = RS_MIN(1);
     int all = sim->metrics.all;
@@ -252,10 +265,12 @@ void rs__scrape(rs_sim *sim)
     s->latency_p50_ms = rs_metrics_quantile(&sim->metrics, all, 0.50, w, sim->now);
     s->latency_p95_ms = rs_metrics_quantile(&sim->metrics, all, 0.95, w, sim->now);
     s->latency_p99_ms = rs_metrics_quantile(&sim->metrics, all, 0.99, w, sim->now);
-    s->pods_ready = ready_all;
-    s->pods_total = total_all;
-    s->cpu = ga[G_CPU];
-    s->memory = ga[G_MEM];
+    for (int v = 0; v < nv; v++) {
+        s->pods_ready += ready[v];
+        s->pods_total += total[v];
+    }
+    s->cpu = rs_metrics_gauge_last(&sim->metrics, all, G_CPU, sim->now);
+    s->memory = rs_metrics_gauge_last(&sim->metrics, all, G_MEM, sim->now);
     s->restarts = sim->total_restarts;
     for (int v = 0; v < nv; v++) {
         s->ready_by_version[v] = ready[v];
@@ -266,8 +281,9 @@ void rs__scrape(rs_sim *sim)
     }
     for (int k = 0; k < sc->n_biz_metrics; k++)
         s->business[k] = rs_metrics_gauge_avg(&sim->metrics, all, G_BIZ0 + k, w, sim->now);
-    rs__track_recovery(sim, s);
 }
+
+void rs_sim_set_lean(rs_sim *sim, bool lean) { sim->lean = lean; }
 
 double rs_sim_query(const rs_sim *sim, rs_metric_kind metric, int business_index, int version,
                     rs_time window)

@@ -173,6 +173,7 @@ struct rs_sim {
     bool ended;
     bool finalized;
     bool oom;             /* an allocation failed: the run ended early */
+    bool lean;            /* no dashboard series (sweeps) */
 
     /* cluster */
     pod *pods;
@@ -317,5 +318,6 @@ void rs__deliver(rs_sim *sim);
 /* sim.c */
 void rs__schedule(rs_sim *sim, rs_time t, uint32_t kind, uint32_t a, uint64_t b);
 void rs__scrape(rs_sim *sim);
+void rs__sample_now(const rs_sim *sim, rs_sample *s);
 
 #endif

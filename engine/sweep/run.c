@@ -79,6 +79,7 @@ rs_status rs_sweep_run_one(const rs_sweep *sw, int point, int k, rs_scenario *sc
     const char *name = scratch->versions[sw->release].name;
     watch w = {name, strlen(name), RS_TIME_NEVER, RS_TIME_NEVER};
     rs_sim_on_timeline(run.sim, on_entry, &w);
+    rs_sim_set_lean(run.sim, true); /* no dashboard series: a sweep reads decisions and counts only */
     /* the sweep judges the decision: what follows a rollback does not change it */
     while (w.rollback == RS_TIME_NEVER && rs_sim_step(run.sim))
         ;
