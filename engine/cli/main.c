@@ -48,8 +48,9 @@ static void usage(FILE *f)
           "  --explain          print each policy evaluation (and print()) as it happens\n"
           "  --policy-instructions N   Lua instructions per hook call (default 10000000)\n"
           "  --policy-memory-mb N      memory cap of each policy (default 64)\n"
-          "\n"
-          "test options:\n"
+          "\n",
+          f);
+    fputs("test options:\n"
           "  --jobs N, -j N     parallel runs (default: the number of processors)\n"
           "  --junit FILE       write the results as JUnit XML (GitLab, Jenkins, GitHub test reports)\n"
           "  --golden DIR       compare each run's JSON report with DIR/<scenario>[.<variant>].<seed>.json\n"
