@@ -108,6 +108,10 @@ rs_status rs_action_config_fix(rs_sim *sim, rs_error *err);  /* config map updat
 rs_status rs_action_escalate(rs_sim *sim, const char *to, rs_error *err);
 rs_status rs_action_wait(rs_sim *sim, const char *why, rs_error *err);        /* a decision to watch */
 
+/* Lean runs keep no dashboard series (the result's `series` stays empty, and so do the peaks and the
+ * recovery tracking that read it): for sweeps, which read only decisions and counts. Call before running. */
+void rs_sim_set_lean(rs_sim *sim, bool lean);
+
 /* An operator policy plays the on-call: the scenario's scripted timeline keeps only its deploys. */
 void rs_sim_skip_scripted_operator(rs_sim *sim);
 /* A policy drives the canary (set_weight/promote/undo): the engine stops stepping the weight itself. */
