@@ -48,29 +48,29 @@ static void fmt_clock(double s, char *buf, size_t size)
 }
 
 /* A bar redrawn in place on a terminal; a plain line every 10% otherwise. */
-static bool progress(void *ctx, long done, long todo, double elapsed)
+static bool progress(void *ctx, long done, long total, double elapsed)
 {
     progress_state *p = ctx;
-    if (p->quiet || p->ended || todo <= 0)
+    if (p->quiet || p->ended || total <= 0)
         return interrupted != 0;
-    p->ended = done == todo;
+    p->ended = done == total;
     double rate = elapsed > 0 ? (double)done / elapsed : 0;
     char left[24];
-    fmt_clock(rate > 0 ? (double)(todo - done) / rate : NAN, left, sizeof left);
+    fmt_clock(rate > 0 ? (double)(total - done) / rate : NAN, left, sizeof left);
     if (p->tty) {
         char bar[31];
-        int fill = (int)(30.0 * (double)done / (double)todo);
+        int fill = (int)(30.0 * (double)done / (double)total);
         for (int i = 0; i < 30; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r  [%s] %ld/%ld runs  %.0f runs/s  %s left ", bar, done, todo, rate, left);
-        if (done == todo)
+        fprintf(stderr, "\r  [%s] %ld/%ld runs  %.0f runs/s  %s left ", bar, done, total, rate, left);
+        if (done == total)
             fputs("\r\033[K", stderr);
     } else {
-        int decile = (int)(10 * done / todo);
+        int decile = (int)(10 * done / total);
         if (decile > p->last_decile) {
             p->last_decile = decile;
-            fprintf(stderr, "rollsim sweep: %ld/%ld runs (%d%%), %.0f runs/s, %s left\n", done, todo, decile * 10,
+            fprintf(stderr, "rollsim sweep: %ld/%ld runs (%d%%), %.0f runs/s, %s left\n", done, total, decile * 10,
                     rate, left);
         }
     }

@@ -4,23 +4,7 @@
 set -u
 bin=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() { # name, expected exit code, command...
-    local name=$1 want=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' "$tmp/err" | head -5; fails=$((fails + 1))
-    else
-        echo "ok   $name"
-    fi
-}
-expect_text() { # name, file, fixed string
-    if grep -qF -- "$3" "$2"; then echo "ok   $1"; else echo "FAIL $1: '$3' not in $2"; sed 's/^/  | /' "$2" | head -5; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib.bash"
 
 check "run with no scenario plays the built-in seed incident" 0 "$bin" run
 expect_text "the story names the alert with its numbers" "$tmp/out" "ALERT FIRING    HighErrorRate [critical]: error_rate over 5m00s"
