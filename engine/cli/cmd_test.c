@@ -631,11 +631,11 @@ static int parse_options(int argc, char **argv, test_opts *o, const char **paths
 /* Runs the cases not yet done: in this thread with one job, else in a pool of workers. */
 static int start_runs(suite *s, int jobs, pthread_t *threads)
 {
-    int todo = 0;
+    int remaining = 0;
     for (int i = 0; i < s->n; i++)
-        todo += !s->cases[i].done;
-    if (jobs > todo)
-        jobs = todo;
+        remaining += !s->cases[i].done;
+    if (jobs > remaining)
+        jobs = remaining;
     int started = 0;
     for (; jobs > 1 && started < jobs; started++)
         if (pthread_create(&threads[started], NULL, worker, s) != 0)

@@ -224,14 +224,14 @@ static int start_workers(exec_state *x, pthread_t *t, int jobs)
 
 /* Naps of 50 ms, four between two progress calls; a signal (the caller's SIGINT) cuts a nap short and
  * brings the progress call, which may stop the sweep, at once. */
-static void wait_workers(exec_state *x, const rs_sweep_exec_opts *o, long todo, double t0)
+static void wait_workers(exec_state *x, const rs_sweep_exec_opts *o, long remaining, double t0)
 {
     while (atomic_load(&x->running) > 0) {
         struct timespec ts = {0, 50 * 1000 * 1000};
         for (int i = 0; i < 4 && atomic_load(&x->running) > 0; i++)
             if (nanosleep(&ts, NULL) != 0)
                 break;
-        if (o->progress && o->progress(o->ctx, atomic_load(&x->finished), todo, now_s() - t0))
+        if (o->progress && o->progress(o->ctx, atomic_load(&x->finished), remaining, now_s() - t0))
             atomic_store(&x->stop, 1);
     }
 }
@@ -247,23 +247,23 @@ static rs_status run_all(exec_state *x, const rs_sweep_exec_opts *o, rs_sweep_ex
     int jobs = o->jobs > 0 ? o->jobs : online_cpus();
     if (jobs > MAX_JOBS)
         jobs = MAX_JOBS;
-    long todo = stats->total - stats->skipped;
-    if (jobs > todo)
-        jobs = todo > 0 ? (int)todo : 1;
+    long remaining = stats->total - stats->skipped;
+    if (jobs > remaining)
+        jobs = remaining > 0 ? (int)remaining : 1;
     pthread_t t[MAX_JOBS];
     double t0 = now_s();
-    int started = todo > 0 ? start_workers(x, t, jobs) : 0;
-    if (todo > 0 && started == 0)
+    int started = remaining > 0 ? start_workers(x, t, jobs) : 0;
+    if (remaining > 0 && started == 0)
         return rs_error_set(err, RS_INTERNAL, "", "cannot start a thread: %s", strerror(errno));
-    wait_workers(x, o, todo, t0);
+    wait_workers(x, o, remaining, t0);
     for (int i = 0; i < started; i++)
         pthread_join(t[i], NULL);
     if (o->progress)
-        o->progress(o->ctx, atomic_load(&x->finished), todo, now_s() - t0);
+        o->progress(o->ctx, atomic_load(&x->finished), remaining, now_s() - t0);
     stats->done = atomic_load(&x->finished);
     stats->errors = x->errors;
     stats->elapsed_s = now_s() - t0;
-    stats->interrupted = x->failure == RS_OK && stats->done < todo;
+    stats->interrupted = x->failure == RS_OK && stats->done < remaining;
     snprintf(stats->first_error, sizeof stats->first_error, "%s", x->first_error);
     if (fsync(x->fd) != 0 && x->failure == RS_OK)
         return rs_error_set(err, RS_INTERNAL, x->path, "cannot write %s: %s", x->path, strerror(errno));

@@ -201,7 +201,7 @@ typedef struct {
     int fsync_every;          /* lines between two fsync of runs.jsonl (and at most a second); 0 = 256 */
     /* Called from the calling thread about five times a second; returns true to stop the sweep (the runs
      * in progress finish and are kept). May be NULL. */
-    bool (*progress)(void *ctx, long done, long todo, double elapsed_s);
+    bool (*progress)(void *ctx, long done, long remaining, double elapsed_s);
     void *ctx;
 } rs_sweep_exec_opts;
 
