@@ -40,6 +40,8 @@ rs_status rs_run_prepare(const rs_scenario *sc, uint64_t seed, const rs_run_opts
     const rs_policy_limits *lim = o ? &o->limits : NULL;
     out->ps = rs_policy_set_new(out->sim, sc, seed, err);
     rs_status st = out->ps ? RS_OK : (err->code ? err->code : RS_INTERNAL);
+    if (st == RS_OK && o && o->cache)
+        rs_policy_set_use_cache(out->ps, o->cache);
     for (int i = 0; st == RS_OK && own && i < o->n_policy_files; i++)
         st = rs_policy_load(out->ps, o->policy_files[i], NULL, NULL, 0, lim, err);
     if (st == RS_OK && !own)

@@ -15,6 +15,7 @@ typedef struct {
     int n_params;
     rs_policy_limits limits;         /* zero: the defaults */
     FILE *explain;                   /* NULL: no explain lines */
+    const rs_policy_cache *cache;    /* compiled policy files (many runs of the same files), or NULL */
 } rs_run_opts;
 
 typedef struct {

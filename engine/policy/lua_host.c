@@ -407,6 +407,8 @@ void rs_policy_set_free(rs_policy_set *ps)
 
 void rs_policy_set_explain(rs_policy_set *ps, FILE *f) { ps->explain = f; }
 
+void rs_policy_set_use_cache(rs_policy_set *ps, const rs_policy_cache *c) { ps->cache = c; }
+
 int rs_policy_set_count(const rs_policy_set *ps) { return ps ? ps->n : 0; }
 
 const char *rs_policy_name(const rs_policy_set *ps, int i) { return i >= 0 && i < ps->n ? ps->p[i]->name : NULL; }
@@ -546,7 +548,7 @@ static int table_p(lua_State *L)
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len, rs_error *err)
+char *rs__policy_read_file(const char *path, size_t *len, rs_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -604,7 +606,7 @@ static policy *policy_new(rs_policy_set *ps, const char *path, const rs_policy_l
 }
 
 /* Runs the file and reads its table. Returns RS_OK or fills err. */
-static rs_status load_file(policy *p, const char *text, size_t len, const char *role, rs_error *err)
+static rs_status load_file(policy *p, const char *text, size_t len, bool binary, const char *role, rs_error *err)
 {
     lua_State *L = p->L;
     char msg[700], chunk[RS_TEXT_MAX + 2];
@@ -613,7 +615,7 @@ static rs_status load_file(policy *p, const char *text, size_t len, const char *
     snprintf(chunk, sizeof chunk, "@%s", p->file);
     p->hook_name = load_name;
     p->used = 0;
-    int st = luaL_loadbufferx(L, text, len, chunk, "t");
+    int st = luaL_loadbufferx(L, text, len, chunk, binary ? "b" : "t"); /* "b": only rs_policy_cache's */
     if (st == LUA_OK)
         st = lua_pcall(L, 0, 1, 0);
     if (st != LUA_OK) {
@@ -635,9 +637,11 @@ rs_status rs_policy_load(rs_policy_set *ps, const char *path, const char *role, 
         return rs_error_set(err, RS_BAD_INPUT, path, "at most %d policies in one run", RS_POLICY_MAX);
     if (role && *role && strcmp(role, "controller") != 0 && strcmp(role, "operator") != 0)
         return rs_error_set(err, RS_BAD_INPUT, path, "role must be \"controller\" or \"operator\", got '%s'", role);
-    size_t len;
-    char *text = read_file(path, &len, err);
-    if (!text)
+    rs_policy_code code;
+    bool cached = rs__policy_cached(ps->cache, path, &code);
+    size_t len = cached ? code.len : 0;
+    char *text = cached ? NULL : rs__policy_read_file(path, &len, err);
+    if (!cached && !text)
         return err ? err->code : RS_BAD_INPUT;
     policy *p = policy_new(ps, path, lim);
     rs_status st = RS_OK;
@@ -645,7 +649,7 @@ rs_status rs_policy_load(rs_policy_set *ps, const char *path, const char *role, 
         st = rs_error_set(err, p ? RS_BAD_INPUT : RS_INTERNAL, path,
                           p ? "cannot create a Lua state (memory cap too small?)" : "out of memory");
     if (st == RS_OK)
-        st = load_file(p, text, len, role, err);
+        st = load_file(p, cached ? code.code : text, len, cached, role, err);
     free(text);
     if (st == RS_OK)
         st = rs__policy_apply_params(p, params, n_params, err);

@@ -80,6 +80,7 @@ struct rs_policy_set {
     policy *p[RS_POLICY_MAX];
     void *buf;                  /* scratch for reads (pods, history, logs) */
     size_t buf_size;
+    const rs_policy_cache *cache; /* compiled files, or NULL */
 };
 
 /* Host timers: the token says which policy and what for; a wake-up carries the serial of its wait. */
@@ -91,6 +92,18 @@ static inline uint64_t rs__policy_token(int index, int kind, uint64_t serial)
 }
 
 static inline policy *rs__policy_of(lua_State *L) { return *(policy **)lua_getextraspace(L); }
+
+/* lua_cache.c */
+#define RS_POLICY_CACHE_MAX 16
+typedef struct {
+    const char *code;
+    size_t len;
+} rs_policy_code;
+/* Whether `path` is in cache c (may be NULL); its bytecode in *out when out is not NULL. */
+bool rs__policy_cached(const rs_policy_cache *c, const char *path, rs_policy_code *out);
+
+/* lua_host.c: the text of a policy file (at most 1 MiB), to free; NULL with err set. */
+char *rs__policy_read_file(const char *path, size_t *len, rs_error *err);
 
 /* lua_sandbox.c */
 void *rs__policy_alloc(void *ud, void *ptr, size_t osize, size_t nsize);

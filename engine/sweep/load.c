@@ -91,6 +91,28 @@ static int hash_files(rs_sweep *sw)
     return 0;
 }
 
+/* The policy files, compiled once for all the runs. */
+static void compile_policies(rs_sweep *sw, rs_diagnostics *diag)
+{
+    sw->cache = rs_policy_cache_new();
+    if (!sw->cache) {
+        rs__sweep_diag(diag, RS_INTERNAL, "", "out of memory");
+        return;
+    }
+    rs_error err;
+    rs_error_clear(&err);
+    if (sw->policy_path[0]) {
+        if (rs_policy_cache_add(sw->cache, sw->policy_path, &err) != RS_OK)
+            rs__sweep_diag(diag, err.code, err.where, "%s", err.message);
+        return;
+    }
+    for (int i = 0; i < sw->base->n_policies; i++)
+        if (rs_policy_cache_add(sw->cache, sw->base->policies[i].file, &err) != RS_OK) {
+            rs__sweep_diag(diag, err.code, err.where, "%s", err.message);
+            return;
+        }
+}
+
 /* Every value of every parameter, the others at their first value, on a prepared run of release 0: the
  * policy loads, knows the names and takes the values. */
 static void check_params(rs_sweep *sw, rs_diagnostics *diag)
@@ -114,7 +136,7 @@ static void check_params(rs_sweep *sw, rs_diagnostics *diag)
                 params[k] = texts[k];
             }
             rs_run_opts o = {.policy_files = files, .n_policy_files = sw->policy_path[0] ? 1 : 0,
-                             .params = params, .n_params = sw->n_params};
+                             .params = params, .n_params = sw->n_params, .cache = sw->cache};
             rs_run run;
             rs_error err;
             rs_error_clear(&err);
@@ -192,6 +214,8 @@ rs_status rs_sweep_load(const char *path, rs_sweep *sw, rs_diagnostics *diag)
     if (diag->count == 0 && hash_files(sw) != 0)
         rs__sweep_diag(diag, RS_BAD_INPUT, "", "cannot read the policy %s: %s", sw->policy_path, strerror(errno));
     if (diag->count == 0)
+        compile_policies(sw, diag);
+    if (diag->count == 0)
         check_params(sw, diag);
     if (diag->count == 0)
         return RS_OK;
@@ -205,8 +229,10 @@ void rs_sweep_fini(rs_sweep *sw)
 {
     free(sw->text);
     free(sw->base);
+    rs_policy_cache_free(sw->cache);
     sw->text = NULL;
     sw->base = NULL;
+    sw->cache = NULL;
 }
 
 int rs_sweep_point_value(const rs_sweep *sw, int point, int param)

@@ -71,7 +71,7 @@ rs_status rs_sweep_run_one(const rs_sweep *sw, int point, int k, rs_scenario *sc
     }
     const char *files[1] = {sw->policy_path};
     rs_run_opts o = {.policy_files = files, .n_policy_files = sw->policy_path[0] ? 1 : 0, .params = params,
-                     .n_params = sw->n_params};
+                     .n_params = sw->n_params, .cache = sw->cache};
     rs_run run;
     rs_status st = rs_run_prepare(scratch, rel.seed, &o, &run, err);
     if (st != RS_OK)

@@ -48,6 +48,19 @@ rs_status rs_policy_set_params(rs_policy_set *ps, const char *const *params, int
  * What the run does never depends on it. */
 void rs_policy_set_explain(rs_policy_set *ps, FILE *f);
 
+/* Compiled policy files, for many runs of the same files (a sweep): each file is parsed once instead of
+ * at every load. Fill it with rs_policy_cache_add() before sharing it; afterwards it is only read, so
+ * runs on several threads may share one cache. A file that does not compile is not kept (its loads
+ * report the error as without a cache); at most 16 files are kept, others are read at each load. */
+typedef struct rs_policy_cache rs_policy_cache;
+rs_policy_cache *rs_policy_cache_new(void); /* NULL when memory is short */
+/* Reads and compiles `path`. Returns RS_OK, or RS_BAD_INPUT (unreadable) / RS_INTERNAL with err set. */
+rs_status rs_policy_cache_add(rs_policy_cache *c, const char *path, rs_error *err);
+void rs_policy_cache_free(rs_policy_cache *c);
+/* Later loads into this set take the files the cache holds from it (the same path as given to
+ * rs_policy_cache_add()). The cache must outlive the loads. */
+void rs_policy_set_use_cache(rs_policy_set *ps, const rs_policy_cache *c);
+
 /* The number of loaded policies. */
 int rs_policy_set_count(const rs_policy_set *ps);
 /* The name of policy i (0 <= i < count), as policies call themselves in decisions and traces. */

@@ -10,6 +10,7 @@
 
 #include "rollsim/common.h"
 #include "rollsim/io.h"
+#include "rollsim/policy.h"
 #include "rollsim/scenario.h"
 
 #define RS_SWEEP_MAX_PARAMS 8
@@ -78,6 +79,7 @@ typedef struct {
     char *text;                             /* the sweep file's JSON, owned */
     /* from the base scenario (rs_sweep_load only; NULL/0 when read from an output) */
     rs_scenario *base;                      /* owned */
+    rs_policy_cache *cache;                 /* the policy files compiled once for every run; owned */
     int release;                            /* version index of the release: the timeline's first deploy */
     rs_time deploy_at;                      /* when the release is deployed */
 } rs_sweep;

@@ -3,7 +3,8 @@
  * The default canary scenario (scenarios/canary-healthy.json: a healthy v1.1 through the seed's Flagger
  * canary, with flagger.lua), set to 30 simulated minutes, is run RUNS times with seeds 0, 1, 2, ... by 1
  * thread and then by every processor, each run prepared, run to its end and freed through the shared
- * runner, as `rollsim sweep` does. The heap is kept between runs as the sweep command keeps it (mallopt).
+ * runner, lean (no dashboard series) and with the policy compiled once, as `rollsim sweep` does. The
+ * heap is kept between runs as the sweep command keeps it (mallopt).
  * Each repetition prints one line, then the medians:
  *
  *   sweep jobs=<j> rep=<r> runs=<N> seconds=<s> runs_per_s=<x> per_core=<x/j>
@@ -29,6 +30,7 @@
 
 typedef struct {
     const rs_scenario *sc;
+    const rs_policy_cache *cache;
     long runs;
     atomic_long next;
     atomic_int failed;
@@ -54,11 +56,13 @@ static void *worker(void *arg)
         rs_run run;
         rs_error err;
         rs_error_clear(&err);
-        if (rs_run_prepare(j->sc, (uint64_t)i, NULL, &run, &err) != RS_OK) {
+        rs_run_opts o = {.cache = j->cache};
+        if (rs_run_prepare(j->sc, (uint64_t)i, &o, &run, &err) != RS_OK) {
             fprintf(stderr, "bench_sweep: %s: %s\n", err.where, err.message);
             atomic_store(&j->failed, 1);
             break;
         }
+        rs_sim_set_lean(run.sim, true); /* as rs_sweep_run_one: no dashboard series */
         rs_sim_run(run.sim);
         if (rs_sim_result(run.sim)->outcome.error_code != RS_OK)
             atomic_store(&j->failed, 1);
@@ -68,9 +72,9 @@ static void *worker(void *arg)
 }
 
 /* Runs per second of `runs` runs over `jobs` threads, or a negative number on failure. */
-static double run_once(const rs_scenario *sc, long runs, int jobs)
+static double run_once(const rs_scenario *sc, const rs_policy_cache *cache, long runs, int jobs)
 {
-    job j = {sc, runs, 0, 0};
+    job j = {sc, cache, runs, 0, 0};
     pthread_t t[64];
     double t0 = now_seconds();
     int started = 0;
@@ -101,13 +105,22 @@ int main(int argc, char **argv)
             rs_diagnostics_print(diag, stderr);
         return 1;
     }
+    rs_policy_cache *cache = rs_policy_cache_new(); /* as the sweep: each policy file compiled once */
+    for (int i = 0; cache && i < sc->n_policies; i++) {
+        rs_error err;
+        rs_error_clear(&err);
+        if (rs_policy_cache_add(cache, sc->policies[i].file, &err) != RS_OK) {
+            fprintf(stderr, "bench_sweep: %s: %s\n", err.where, err.message);
+            return 1;
+        }
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int all = cores > 1 ? (int)(cores < 64 ? cores : 64) : 1;
     int code = 0;
     for (int jobs = 1; jobs <= all && code == 0; jobs = jobs == all ? all + 1 : all) {
         double rate[100];
         for (long r = 0; r < reps; r++) {
-            rate[r] = run_once(sc, runs, jobs);
+            rate[r] = run_once(sc, cache, runs, jobs);
             if (rate[r] < 0) {
                 code = 1;
                 break;
@@ -122,6 +135,7 @@ int main(int argc, char **argv)
                    rate[reps / 2] / jobs, runs, reps);
         }
     }
+    rs_policy_cache_free(cache);
     free(sc);
     free(diag);
     return code;

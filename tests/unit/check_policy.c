@@ -475,6 +475,75 @@ START_TEST(same_seed_and_policy_give_the_same_report)
 }
 END_TEST
 
+/* A compiled policy (rs_policy_cache, as a sweep uses) runs exactly as its text: the same report for each
+ * bundled policy on a scenario where it acts. */
+START_TEST(a_cached_policy_gives_the_same_report_as_its_text)
+{
+    static const char *const cases[][2] = {{"seed-incident.json", "seed-auto-rollback.lua"},
+                                           {"canary-redis.json", "flagger.lua"},
+                                           {"seed-incident.json", "operator-runbook.lua"},
+                                           {"bluegreen-redis.json", "argo-analysis.lua"}};
+    rs_policy_cache *c = rs_policy_cache_new();
+    ck_assert_ptr_nonnull(c);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/scenarios/policies/%s", RS_SOURCE_DIR, cases[i][1]);
+        rs_error err;
+        rs_error_clear(&err);
+        ck_assert_int_eq(rs_policy_cache_add(c, path, &err), RS_OK);
+        char *plain = report_of_bundled(cases[i][0], cases[i][1], 7);
+        prun *x = start(cases[i][0], 7);
+        rs_policy_set_use_cache(x->ps, c);
+        ck_assert_int_eq(load(x, path, NULL, 0, NULL), RS_OK);
+        run_it(x);
+        char *cached = rs_report_json(x->r);
+        ck_assert_msg(strcmp(plain, cached) == 0, "%s with %s: the cached policy's report differs", cases[i][0],
+                      cases[i][1]);
+        free(plain);
+        free(cached);
+        done(x);
+    }
+    rs_policy_cache_free(c);
+}
+END_TEST
+
+/* Loads take the file as it was compiled; errors of a cached policy still name its file and line; a file that does not compile is not kept and its
+ * load reports the syntax error; a missing file is refused when it is added. */
+START_TEST(a_cached_policy_reports_errors_with_file_and_line)
+{
+    rs_policy_cache *c = rs_policy_cache_new();
+    rs_error err;
+    rs_error_clear(&err);
+    const char *bad = write_file("cache-runtime.lua", "return {\n  interval = '1m',\n  on_tick = function(p)\n"
+                                                      "    local t = nil\n    return t.x\n  end,\n}\n");
+    char runtime[512];
+    snprintf(runtime, sizeof runtime, "%s", bad);
+    ck_assert_int_eq(rs_policy_cache_add(c, runtime, &err), RS_OK);
+    const char *syntax = write_file("cache-syntax.lua", "return {\n  on_tick = function(p)\n    if then\n  end,\n}\n");
+    char syn[512];
+    snprintf(syn, sizeof syn, "%s", syntax);
+    ck_assert_int_eq(rs_policy_cache_add(c, syn, &err), RS_OK);
+    char missing[512];
+    snprintf(missing, sizeof missing, "%s/no-such-policy.lua", tmpdir);
+    ck_assert_int_eq(rs_policy_cache_add(c, missing, &err), RS_BAD_INPUT);
+    write_file("cache-runtime.lua", "this is no longer Lua"); /* loads take the compiled file, not the disk */
+
+    prun *x = start("seed-incident.json", 0);
+    rs_policy_set_use_cache(x->ps, c);
+    ck_assert_int_eq(load(x, runtime, NULL, 0, NULL), RS_OK);
+    run_it(x);
+    assert_stopped(x, "cache-runtime.lua:5", "on_tick");
+    done(x);
+
+    x = start("seed-incident.json", 0);
+    rs_policy_set_use_cache(x->ps, c);
+    ck_assert_int_eq(load(x, syn, NULL, 0, NULL), RS_BAD_INPUT);
+    ck_assert_msg(strstr(x->err.message, "cache-syntax.lua:3") != NULL, "no place in: %s", x->err.message);
+    done(x);
+    rs_policy_cache_free(c);
+}
+END_TEST
+
 START_TEST(math_random_follows_the_seed)
 {
     const char *text = "return { on_start = function(p)\n"
@@ -640,6 +709,8 @@ int main(void)
     tcase_set_timeout(runs, 120);
     tcase_add_test(runs, same_seed_and_policy_give_the_same_report);
     tcase_add_test(runs, math_random_follows_the_seed);
+    tcase_add_test(runs, a_cached_policy_gives_the_same_report_as_its_text);
+    tcase_add_test(runs, a_cached_policy_reports_errors_with_file_and_line);
     tcase_add_test(runs, seed_auto_rollback_rolls_back_the_seed_incident_quickly);
     tcase_add_test(runs, seed_auto_rollback_leaves_a_healthy_release_alone);
     tcase_add_test(runs, operator_basic_reproduces_the_seed_story);
