@@ -54,8 +54,11 @@ int rs_metrics_init(rs_metrics *m, int n_versions, rs_time max_window, rs_time s
     memset(m, 0, sizeof *m);
     m->n_series = n_versions + 1;
     m->all = n_versions;
-    for (int i = 0; i < RS_HIST_BUCKETS; i++)
+    m->lnr = log(RS_HIST_RATIO);
+    for (int i = 0; i < RS_HIST_BUCKETS; i++) {
         m->bounds[i] = RS_HIST_MIN_MS * pow(RS_HIST_RATIO, i);
+        m->logb[i] = log(RS_HIST_MIN_MS) + i * m->lnr;
+    }
     m->ring_len = (int)(max_window / scrape_interval) + 3;
     size_t ns = (size_t)m->n_series;
     /* not zeroed: slot n % ring_len is written by scrape n before any read (reads stay within the last
@@ -105,35 +108,42 @@ void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double request
     a->sigma = sigma;
 }
 
-/* Spreads `w` requests of a lognormal(median, sigma) over the buckets of one series and of "all". */
+/* Adds `w` requests of a lognormal(median, sigma) to the cumulative buckets of one series and of "all":
+ * each bucket counts the requests at or below its bound, w × CDF(bound), as Prometheus' `le` buckets
+ * do. Bounds within ±8 sigma of the median take the CDF from the table (z = (ln bound − ln median) / σ,
+ * in table steps a linear function of the bound's log); bounds above take all w, bounds below none. */
 static void spread(rs_metrics *m, int series, double w, double logm, double sigma)
 {
-    double lnr = log(RS_HIST_RATIO);
-    double ln0 = log(RS_HIST_MIN_MS);
-    /* buckets whose bound is within ±8 sigma of the median */
-    int lo = (int)floor((logm - 8 * sigma - ln0) / lnr);
-    int hi = (int)ceil((logm + 8 * sigma - ln0) / lnr);
+    const double lnr = m->lnr, ln0 = m->logb[0];
+    int lo = (int)ceil((logm - 8 * sigma - ln0) / lnr);
+    int hi = (int)floor((logm + 8 * sigma - ln0) / lnr);
     if (lo < 0)
         lo = 0;
     if (hi > RS_HIST_BUCKETS - 1)
         hi = RS_HIST_BUCKETS - 1;
+    if (hi < -1)
+        hi = -1;
     double *h = m->cur_hist + (size_t)series * (RS_HIST_BUCKETS + 1);
     double *ha = m->cur_hist + (size_t)m->all * (RS_HIST_BUCKETS + 1);
     bool both = series != m->all; /* requests that reached no version count once, in "all" */
-    double prev = 0.0;
+    const double k = RS_NORMAL_TABLE_STEPS / sigma, c = 8.0 * RS_NORMAL_TABLE_STEPS - logm * k;
+    const double top = RS_NORMAL_TABLE_N - 1;
     for (int i = lo; i <= hi; i++) {
-        double c = norm_cdf((ln0 + i * lnr - logm) / sigma);
-        double d = w * (c - prev);
+        double x = m->logb[i] * k + c; /* (z + 8) × steps; rounding may step just outside [0, top] */
+        x = x < 0 ? 0 : x > top ? top : x;
+        int j = (int)x;
+        j = j > RS_NORMAL_TABLE_N - 2 ? RS_NORMAL_TABLE_N - 2 : j;
+        double f = x - j;
+        double d = w * (rs_normal_table[j] + f * (rs_normal_table[j + 1] - rs_normal_table[j]));
         h[i] += d;
         if (both)
             ha[i] += d;
-        prev = c;
     }
-    double rest = w * (1.0 - prev);
-    int over = hi + 1; /* everything above the last bound considered */
-    h[over] += rest;
+    for (int i = hi + 1; i <= RS_HIST_BUCKETS; i++)
+        h[i] += w;
     if (both)
-        ha[over] += rest;
+        for (int i = hi + 1; i <= RS_HIST_BUCKETS; i++)
+            ha[i] += w;
 }
 
 static int grow(rs_metrics *m)
@@ -310,11 +320,13 @@ double rs_histogram_quantile(double q, const double *bounds, const double *count
     return bounds[n_finite - 1];
 }
 
-/* histogram_quantile() over the bucket increments b - a, exactly as rs_histogram_quantile() computes it
- * (the same additions in the same order, so the same bits) but in one pass: the running sums are kept,
- * and since they never decrease, the bucket that holds the rank is found by bisection instead of a
- * second sum. Empty buckets at both ends add nothing and are skipped. Queries run several times a
- * scrape; the long dependent chain of additions was a large share of a run's cost. */
+/* histogram_quantile() over the increments b − a of cumulative (`le`) buckets, as Prometheus'
+ * bucketQuantile: the rank q × total (the +Inf bucket's count), the first bucket whose count reaches it
+ * found by bisection (sort.Search there), linear interpolation inside it from the previous bound (0 for
+ * the first bucket), and the highest finite bound for a rank in +Inf. The bisection keeps the previous
+ * bucket's count below the rank, so the bucket holds a positive count even where rounding makes the
+ * differences of two cumulative snapshots not quite monotonic (which Prometheus evens out first). At
+ * rank 0 the first bucket that holds anything is taken. */
 static double range_quantile(double q, const double *bounds, const double *a, const double *b)
 {
     if (isnan(q))
@@ -323,39 +335,24 @@ static double range_quantile(double q, const double *bounds, const double *a, co
         return -INFINITY;
     if (q > 1)
         return INFINITY;
-    int hi = RS_HIST_BUCKETS; /* the +Inf bucket */
-    while (hi >= 0 && !(b[hi] - a[hi] > 0))
-        hi--;
-    if (hi < 0)
-        return NAN;
-    int lo = 0;
-    while (!(b[lo] - a[lo] > 0))
-        lo++;
-    double cum[RS_HIST_BUCKETS + 1]; /* cum[i]: the sum of the increments of buckets 0..i */
-    double total = 0;
-    for (int i = lo; i <= hi; i++) {
-        double d = b[i] - a[i];
-        total += d > 0 ? d : 0.0; /* counters only grow; a negative increment would be rounding */
-        cum[i] = total;
-    }
+    double total = b[RS_HIST_BUCKETS] - a[RS_HIST_BUCKETS];
     if (!(total > 0))
         return NAN;
     double rank = q * total;
-    int l = lo, h = hi; /* the first i with cum[i] >= rank: cum[hi] = total >= rank */
+    int l = 0, h = RS_HIST_BUCKETS; /* bucket h always reaches the rank; l - 1 never does */
     while (l < h) {
-        int mid = l + (h - l) / 2;
-        if (cum[mid] >= rank)
+        int mid = (l + h) / 2;
+        double d = b[mid] - a[mid];
+        if (rank > 0 ? d >= rank : d > 0)
             h = mid;
         else
             l = mid + 1;
     }
-    while (!(b[l] - a[l] > 0)) /* only when rank is 0: the first non-empty bucket */
-        l++;
     if (l == RS_HIST_BUCKETS) /* +Inf bucket: the highest finite bound */
         return bounds[RS_HIST_BUCKETS - 1];
-    double before = l > lo ? cum[l - 1] : 0.0;
+    double before = l > 0 ? b[l - 1] - a[l - 1] : 0.0;
     double lower = l == 0 ? 0.0 : bounds[l - 1];
-    return lower + (bounds[l] - lower) * ((rank - before) / (b[l] - a[l]));
+    return lower + (bounds[l] - lower) * ((rank - before) / (b[l] - a[l] - before));
 }
 
 double rs_metrics_quantile(const rs_metrics *m, int series, double q, rs_time window, rs_time at)

@@ -29,13 +29,16 @@ typedef struct {
     int n_series;           /* versions + 1; the last one is "all versions" */
     int all;                /* index of the all-versions series */
     double bounds[RS_HIST_BUCKETS]; /* finite upper bounds; bucket RS_HIST_BUCKETS is +Inf */
+    double logb[RS_HIST_BUCKETS];   /* their natural logs */
+    double lnr;                     /* log(RS_HIST_RATIO) */
     /* scrape times and cumulative counters for every scrape */
     size_t n, cap;
     rs_time *t;
     double *req;            /* [n][n_series] cumulative requests */
     double *err;            /* [n][n_series] cumulative failed requests */
     double *gauge;          /* [n][n_series][G_COUNT] */
-    /* cumulative histograms of the last ring_len scrapes */
+    /* cumulative histograms of the last ring_len scrapes: as Prometheus' `le` buckets, bucket i counts
+     * the requests at or below bounds[i]; bucket RS_HIST_BUCKETS (+Inf) counts them all */
     int ring_len;
     double *ring;           /* [ring_len][n_series][RS_HIST_BUCKETS + 1] */
     /* running totals and the interval being accumulated */
