@@ -49,6 +49,13 @@ double rs_lognormal_cdf(double x, double median, double sigma)
     return norm_cdf((log(x) - log(median)) / sigma);
 }
 
+/* Without the shortcut of rs_lognormal_cdf(): where it returns 0 or 1, z is beyond ±8 and norm_cdf()
+ * returns the same. */
+double rs_lognormal_cdf_log(double log_x, double log_median, double sigma)
+{
+    return norm_cdf((log_x - log_median) / sigma);
+}
+
 int rs_metrics_init(rs_metrics *m, int n_versions, rs_time max_window, rs_time scrape_interval)
 {
     memset(m, 0, sizeof *m);
@@ -97,15 +104,22 @@ void rs_metrics_add(rs_metrics *m, int version, double requests, double failed)
     m->cur_err[m->all] += failed;
 }
 
-void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double requests, double median_ms,
-                            double sigma)
+void rs_metrics_add_latency_log(rs_metrics *m, int version, int comp, double requests, double log_median_ms,
+                                double sigma)
 {
     if (requests <= 0)
         return;
     rs_comp_acc *a = &m->acc[(version >= 0 ? version : m->all) * COMP_COUNT + comp];
     a->w += requests;
-    a->logm_w += requests * log(median_ms);
+    a->logm_w += requests * log_median_ms;
     a->sigma = sigma;
+}
+
+void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double requests, double median_ms,
+                            double sigma)
+{
+    if (requests > 0)
+        rs_metrics_add_latency_log(m, version, comp, requests, log(median_ms), sigma);
 }
 
 /* Adds `w` requests of a lognormal(median, sigma) to the cumulative buckets of one series and of "all":

@@ -53,6 +53,9 @@ void rs_metrics_fini(rs_metrics *m);
 void rs_metrics_add(rs_metrics *m, int version, double requests, double failed);
 void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double requests, double median_ms,
                             double sigma);
+/* The same with ln(median_ms) given (a caller that has it saves the log). */
+void rs_metrics_add_latency_log(rs_metrics *m, int version, int comp, double requests, double log_median_ms,
+                                double sigma);
 /* Folds the interval into the cumulative counters and stores a scrape at time t with the given gauges
  * ([n_series][G_COUNT]). Returns 0, or -1 when out of memory. */
 int rs_metrics_scrape(rs_metrics *m, rs_time t, const double *gauges);
@@ -74,5 +77,8 @@ double rs_extrapolated_rate(const rs_time *ts, const double *vs, int n, rs_time 
                             rs_time range_end, bool is_rate);
 /* CDF of the lognormal with the given median and sigma at x. */
 double rs_lognormal_cdf(double x, double median, double sigma);
+/* The same from ln(x) and ln(median), bit for bit (ln(x) = -Inf for x <= 0): for callers that reuse
+ * the logs. */
+double rs_lognormal_cdf_log(double log_x, double log_median, double sigma);
 
 #endif

@@ -89,6 +89,9 @@ rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
     const rs_baseline_spec *b = &sc->baseline;
     /* lognormal median from the baseline p95: p95 = median * exp(1.6449 sigma) */
     sim->base_median_ms = b->latency_p95_ms / exp(1.6448536269514722 * b->latency_sigma);
+    double thr = sc->impact_latency_factor * b->latency_p95_ms;
+    sim->log_timeout_ms = b->timeout_ms > 0 ? log(b->timeout_ms) : -INFINITY;
+    sim->log_impact_ms = thr > 0 ? log(thr) : -INFINITY;
     sim->capacity_rps = sc->deployment.capacity_rps;
     if (sim->capacity_rps <= 0) {
         int n = sc->deployment.replicas > 0 ? sc->deployment.replicas : 1;

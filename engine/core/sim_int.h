@@ -193,6 +193,7 @@ struct rs_sim {
     int decision_subject;        /* the version a decision is about, -1: the release in flight */
     double capacity_rps;  /* per pod, derived from the baseline when the scenario leaves it 0 */
     double base_median_ms;
+    double log_timeout_ms, log_impact_ms; /* ln of the timeout and of the impact latency threshold */
 
     /* faults */
     rs_time first_serving[RS_MAX_VERSIONS]; /* RS_TIME_NEVER until the version gets traffic */

@@ -279,23 +279,25 @@ void rs__tick(rs_sim *sim)
         }
         double normal = 1.0 - ff - sf;
         double sigma = sc->baseline.latency_sigma;
-        double timeout_frac = 1.0 - rs_lognormal_cdf(sc->baseline.timeout_ms, median, sigma);
+        double log_median = log(median); /* one log a version and a tick, shared by what follows */
+        double timeout_frac = 1.0 - rs_lognormal_cdf_log(sim->log_timeout_ms, log_median, sigma);
         double served = req * (1.0 - shed);
         double failed = req * shed + served * (ff + sf + normal * (sc->baseline.error_rate + timeout_frac));
         double slow_ms = sf > 0 ? exp(e.slow_ms_log_w / e.sf) : sc->baseline.timeout_ms;
         rs_metrics_add(&sim->metrics, v, req, failed);
         rs__db_writes(sim, v, served);
-        rs_metrics_add_latency(&sim->metrics, v, COMP_NORMAL, served * normal, median, sigma);
+        rs_metrics_add_latency_log(&sim->metrics, v, COMP_NORMAL, served * normal, log_median, sigma);
         rs_metrics_add_latency(&sim->metrics, v, COMP_FAST_FAIL, served * ff, FAST_FAIL_MEDIAN_MS,
                                FAST_FAIL_SIGMA);
         rs_metrics_add_latency(&sim->metrics, v, COMP_SLOW, served * sf, slow_ms, SLOW_SIGMA);
-        rs_metrics_add_latency(&sim->metrics, v, COMP_SLOW, req * shed, sc->baseline.timeout_ms, SLOW_SIGMA);
-        /* user-facing tail above the impact threshold */
-        double tail = served * normal * (1.0 - rs_lognormal_cdf(thr, median, sigma)) +
-                      served * sf * (1.0 - rs_lognormal_cdf(thr, slow_ms, SLOW_SIGMA)) + req * shed;
+        rs_metrics_add_latency_log(&sim->metrics, v, COMP_SLOW, req * shed, sim->log_timeout_ms, SLOW_SIGMA);
+        /* user-facing tail above the impact threshold (no slow component: served × 0 adds +0) */
+        double normal_tail = served * normal * (1.0 - rs_lognormal_cdf_log(sim->log_impact_ms, log_median, sigma));
+        double slow_tail = sf > 0 ? served * sf * (1.0 - rs_lognormal_cdf(thr, slow_ms, SLOW_SIGMA)) : 0.0;
+        double tail = normal_tail + slow_tail + req * shed;
         tail_w += tail;
         lat_w += req;
-        slow_all += served * normal * (1.0 - rs_lognormal_cdf(thr, median, sigma));
+        slow_all += normal_tail;
         failed_all += failed;
         served_all += served;
         sim->tick_cpu[v] = busy < 1.0 ? busy : 1.0;
