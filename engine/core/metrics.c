@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hist_bounds.h"
 #include "normal_table.h"
+
+_Static_assert(sizeof rs_hist_bounds / sizeof rs_hist_bounds[0] == RS_HIST_BUCKETS, "regenerate hist_bounds.h");
 
 static double norm_cdf(double z)
 {
@@ -61,11 +64,8 @@ int rs_metrics_init(rs_metrics *m, int n_versions, rs_time max_window, rs_time s
     memset(m, 0, sizeof *m);
     m->n_series = n_versions + 1;
     m->all = n_versions;
-    m->lnr = log(RS_HIST_RATIO);
-    for (int i = 0; i < RS_HIST_BUCKETS; i++) {
-        m->bounds[i] = RS_HIST_MIN_MS * pow(RS_HIST_RATIO, i);
-        m->logb[i] = log(RS_HIST_MIN_MS) + i * m->lnr;
-    }
+    m->bounds = rs_hist_bounds;
+    m->logb = rs_hist_log_bounds;
     m->ring_len = (int)(max_window / scrape_interval) + 3;
     size_t ns = (size_t)m->n_series;
     /* not zeroed: slot n % ring_len is written by scrape n before any read (reads stay within the last
@@ -122,37 +122,55 @@ void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double request
         rs_metrics_add_latency_log(m, version, comp, requests, log(median_ms), sigma);
 }
 
+/* The buckets a lognormal(median, sigma) spreads over: [*lo, *hi], those whose bound is within ±8 sigma
+ * of the median; the buckets above *hi count all of it, those below *lo none. */
+static void spread_range(const rs_metrics *m, double logm, double sigma, int *lo, int *hi)
+{
+    const double lnr = RS_HIST_LOG_RATIO, ln0 = m->logb[0];
+    double lo_d, hi_d;
+    if (sigma > 0 && isfinite(logm)) {
+        lo_d = ceil((logm - 8 * sigma - ln0) / lnr);
+        hi_d = floor((logm + 8 * sigma - ln0) / lnr);
+    } else { /* a point mass (or a median of 0 or +Inf): every bound at or above it counts all */
+        lo_d = isnan(logm) ? INFINITY : ceil((logm - ln0) / lnr);
+        hi_d = lo_d - 1;
+    }
+    *lo = lo_d < 0 ? 0 : lo_d > RS_HIST_BUCKETS ? RS_HIST_BUCKETS : (int)lo_d;
+    *hi = hi_d < -1 ? -1 : hi_d > RS_HIST_BUCKETS - 1 ? RS_HIST_BUCKETS - 1 : (int)hi_d;
+}
+
+/* The lognormal's CDF at bucket i's bound from the table: z = (ln bound − ln median) / σ, and
+ * x = (z + 8) × steps = ln bound × k + c. In [lo, hi] x lies in [0, N − 1] but for rounding at the ends:
+ * (int) truncates a hair below 0 to 0, and j is capped so that j + 1 stays in the table. */
+static inline double bucket_cdf(const rs_metrics *m, int i, double k, double c)
+{
+    const double *t = rs_normal_table;
+    double x = m->logb[i] * k + c;
+    int j = (int)x;
+    j = j < RS_NORMAL_TABLE_N - 2 ? j : RS_NORMAL_TABLE_N - 2;
+    return t[j] + (x - j) * (t[j + 1] - t[j]);
+}
+
 /* Adds `w` requests of a lognormal(median, sigma) to the cumulative buckets of one series and of "all":
  * each bucket counts the requests at or below its bound, w × CDF(bound), as Prometheus' `le` buckets
- * do. Bounds within ±8 sigma of the median take the CDF from the table (z = (ln bound − ln median) / σ,
- * in table steps a linear function of the bound's log); bounds above take all w, bounds below none. */
+ * do. */
 static void spread(rs_metrics *m, int series, double w, double logm, double sigma)
 {
-    const double lnr = m->lnr, ln0 = m->logb[0];
-    int lo = (int)ceil((logm - 8 * sigma - ln0) / lnr);
-    int hi = (int)floor((logm + 8 * sigma - ln0) / lnr);
-    if (lo < 0)
-        lo = 0;
-    if (hi > RS_HIST_BUCKETS - 1)
-        hi = RS_HIST_BUCKETS - 1;
-    if (hi < -1)
-        hi = -1;
+    int lo, hi;
+    spread_range(m, logm, sigma, &lo, &hi);
     double *h = m->cur_hist + (size_t)series * (RS_HIST_BUCKETS + 1);
     double *ha = m->cur_hist + (size_t)m->all * (RS_HIST_BUCKETS + 1);
     bool both = series != m->all; /* requests that reached no version count once, in "all" */
     const double k = RS_NORMAL_TABLE_STEPS / sigma, c = 8.0 * RS_NORMAL_TABLE_STEPS - logm * k;
-    const double top = RS_NORMAL_TABLE_N - 1;
-    for (int i = lo; i <= hi; i++) {
-        double x = m->logb[i] * k + c; /* (z + 8) × steps; rounding may step just outside [0, top] */
-        x = x < 0 ? 0 : x > top ? top : x;
-        int j = (int)x;
-        j = j > RS_NORMAL_TABLE_N - 2 ? RS_NORMAL_TABLE_N - 2 : j;
-        double f = x - j;
-        double d = w * (rs_normal_table[j] + f * (rs_normal_table[j + 1] - rs_normal_table[j]));
-        h[i] += d;
-        if (both)
+    if (both)
+        for (int i = lo; i <= hi; i++) {
+            double d = w * bucket_cdf(m, i, k, c);
+            h[i] += d;
             ha[i] += d;
-    }
+        }
+    else
+        for (int i = lo; i <= hi; i++)
+            h[i] += w * bucket_cdf(m, i, k, c);
     for (int i = hi + 1; i <= RS_HIST_BUCKETS; i++)
         h[i] += w;
     if (both)
@@ -184,6 +202,23 @@ static int grow(rs_metrics *m)
     return 0;
 }
 
+/* Stores the running totals as the scrape at time t. */
+static int snapshot(rs_metrics *m, rs_time t, const double *gauges)
+{
+    if (m->n == m->cap && grow(m) != 0)
+        return -1;
+    int ns = m->n_series;
+    size_t n = m->n;
+    m->t[n] = t;
+    memcpy(m->req + n * (size_t)ns, m->cur_req, (size_t)ns * sizeof(double));
+    memcpy(m->err + n * (size_t)ns, m->cur_err, (size_t)ns * sizeof(double));
+    memcpy(m->gauge + n * (size_t)ns * G_COUNT, gauges, (size_t)ns * G_COUNT * sizeof(double));
+    size_t slot = (n % (size_t)m->ring_len) * (size_t)ns * (RS_HIST_BUCKETS + 1);
+    memcpy(m->ring + slot, m->cur_hist, (size_t)ns * (RS_HIST_BUCKETS + 1) * sizeof(double));
+    m->n++;
+    return 0;
+}
+
 int rs_metrics_scrape(rs_metrics *m, rs_time t, const double *gauges)
 {
     if (m->n == m->cap && grow(m) != 0)
@@ -198,14 +233,39 @@ int rs_metrics_scrape(rs_metrics *m, rs_time t, const double *gauges)
             a->logm_w = 0;
         }
     }
-    size_t n = m->n;
-    m->t[n] = t;
-    memcpy(m->req + n * (size_t)ns, m->cur_req, (size_t)ns * sizeof(double));
-    memcpy(m->err + n * (size_t)ns, m->cur_err, (size_t)ns * sizeof(double));
-    memcpy(m->gauge + n * (size_t)ns * G_COUNT, gauges, (size_t)ns * G_COUNT * sizeof(double));
-    size_t slot = (n % (size_t)m->ring_len) * (size_t)ns * (RS_HIST_BUCKETS + 1);
-    memcpy(m->ring + slot, m->cur_hist, (size_t)ns * (RS_HIST_BUCKETS + 1) * sizeof(double));
-    m->n++;
+    return snapshot(m, t, gauges);
+}
+
+int rs_metrics_scrape_steady(rs_metrics *m, int version, int n, double requests, double failed, double median_ms,
+                             double sigma, rs_time t0, rs_time step, const double *gauges)
+{
+    /* one interval's increments of every bucket: what spread() adds each time, computed once */
+    double d[RS_HIST_BUCKETS + 1] = {0};
+    double logm = 0;
+    if (requests > 0) {
+        logm = requests * log(median_ms) / requests; /* as the accumulator of one interval computes it */
+        int lo, hi;
+        spread_range(m, logm, sigma, &lo, &hi);
+        const double k = RS_NORMAL_TABLE_STEPS / sigma, c = 8.0 * RS_NORMAL_TABLE_STEPS - logm * k;
+        for (int i = lo; i <= hi; i++)
+            d[i] = requests * bucket_cdf(m, i, k, c);
+        for (int i = hi + 1; i <= RS_HIST_BUCKETS; i++)
+            d[i] = requests;
+    }
+    int series = version >= 0 ? version : m->all;
+    double *h = m->cur_hist + (size_t)series * (RS_HIST_BUCKETS + 1);
+    double *ha = m->cur_hist + (size_t)m->all * (RS_HIST_BUCKETS + 1);
+    for (int k = 0; k < n; k++) {
+        rs_metrics_add(m, version, requests, failed);
+        if (requests > 0)
+            for (int i = 0; i <= RS_HIST_BUCKETS; i++) {
+                h[i] += d[i];
+                if (series != m->all)
+                    ha[i] += d[i];
+            }
+        if (snapshot(m, t0 + (rs_time)k * step, gauges) != 0)
+            return -1;
+    }
     return 0;
 }
 

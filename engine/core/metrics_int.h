@@ -28,9 +28,8 @@ typedef struct {
 typedef struct {
     int n_series;           /* versions + 1; the last one is "all versions" */
     int all;                /* index of the all-versions series */
-    double bounds[RS_HIST_BUCKETS]; /* finite upper bounds; bucket RS_HIST_BUCKETS is +Inf */
-    double logb[RS_HIST_BUCKETS];   /* their natural logs */
-    double lnr;                     /* log(RS_HIST_RATIO) */
+    const double *bounds;   /* [RS_HIST_BUCKETS] finite upper bounds; bucket RS_HIST_BUCKETS is +Inf */
+    const double *logb;     /* [RS_HIST_BUCKETS] their natural logs */
     /* scrape times and cumulative counters for every scrape */
     size_t n, cap;
     rs_time *t;
@@ -56,6 +55,12 @@ void rs_metrics_add_latency(rs_metrics *m, int version, int comp, double request
 /* The same with ln(median_ms) given (a caller that has it saves the log). */
 void rs_metrics_add_latency_log(rs_metrics *m, int version, int comp, double requests, double log_median_ms,
                                 double sigma);
+/* `n` scrapes of a version serving steadily (the history before a run): each interval adds `requests`,
+ * `failed` and one latency component to the version, then scrapes at t0, t0 + step, ... with the given
+ * gauges. The same as n rounds of rs_metrics_add(), rs_metrics_add_latency() and rs_metrics_scrape(),
+ * bit for bit, with the latency spread computed once. Returns 0, or -1 when out of memory. */
+int rs_metrics_scrape_steady(rs_metrics *m, int version, int n, double requests, double failed, double median_ms,
+                             double sigma, rs_time t0, rs_time step, const double *gauges);
 /* Folds the interval into the cumulative counters and stores a scrape at time t with the given gauges
  * ([n_series][G_COUNT]). Returns 0, or -1 when out of memory. */
 int rs_metrics_scrape(rs_metrics *m, rs_time t, const double *gauges);

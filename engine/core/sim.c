@@ -48,14 +48,10 @@ static int warm_up(rs_sim *sim)
         for (int k = 0; k < sc->n_biz_metrics; k++)
             g[G_BIZ0 + k] = sc->biz_metrics[k].baseline;
     }
-    int n = (int)(sim->metrics.ring_len - 1);
-    for (int i = n; i >= 0; i--) {
-        rs_metrics_add(&sim->metrics, v, per, per * sc->baseline.error_rate);
-        rs_metrics_add_latency(&sim->metrics, v, COMP_NORMAL, per, sim->base_median_ms, sc->baseline.latency_sigma);
-        if (rs_metrics_scrape(&sim->metrics, -(rs_time)i * sc->scrape_interval, gauges) != 0)
-            return -1;
-    }
-    return 0;
+    int n = sim->metrics.ring_len; /* scrapes at -(n - 1) × interval, ..., 0 */
+    return rs_metrics_scrape_steady(&sim->metrics, v, n, per, per * sc->baseline.error_rate, sim->base_median_ms,
+                                    sc->baseline.latency_sigma, -(rs_time)(n - 1) * sc->scrape_interval,
+                                    sc->scrape_interval, gauges);
 }
 
 rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "metrics_int.h"
 
@@ -160,6 +161,87 @@ START_TEST(range_selector_is_left_open)
 }
 END_TEST
 
+/* The history before a run is scraped in one call (rs_metrics_scrape_steady): it must leave the store
+ * exactly as the scrape-by-scrape rounds it replaces. */
+START_TEST(steady_scrapes_equal_scrape_by_scrape)
+{
+    rs_metrics a, b;
+    ck_assert_int_eq(rs_metrics_init(&a, 2, RS_MIN(5), RS_SEC(15)), 0);
+    ck_assert_int_eq(rs_metrics_init(&b, 2, RS_MIN(5), RS_SEC(15)), 0);
+    double g[3 * G_COUNT] = {0};
+    const int n = a.ring_len;
+    for (int i = 0; i < n; i++) {
+        rs_metrics_add(&a, 1, 1234.5, 12.3);
+        rs_metrics_add_latency(&a, 1, COMP_NORMAL, 1234.5, 63.7, 0.5);
+        ck_assert_int_eq(rs_metrics_scrape(&a, -(rs_time)(n - 1 - i) * RS_SEC(15), g), 0);
+    }
+    ck_assert_int_eq(rs_metrics_scrape_steady(&b, 1, n, 1234.5, 12.3, 63.7, 0.5, -(rs_time)(n - 1) * RS_SEC(15),
+                                              RS_SEC(15), g),
+                     0);
+    ck_assert_uint_eq(a.n, b.n);
+    size_t hist = (size_t)a.ring_len * (size_t)a.n_series * (RS_HIST_BUCKETS + 1) * sizeof(double);
+    ck_assert(memcmp(a.ring, b.ring, hist) == 0);
+    ck_assert(memcmp(a.req, b.req, a.n * (size_t)a.n_series * sizeof(double)) == 0);
+    ck_assert(memcmp(a.err, b.err, a.n * (size_t)a.n_series * sizeof(double)) == 0);
+    ck_assert(memcmp(a.t, b.t, a.n * sizeof(rs_time)) == 0);
+    rs_metrics_fini(&a);
+    rs_metrics_fini(&b);
+}
+END_TEST
+
+/* The store keeps cumulative (`le`) buckets and finds the rank by bisection; the result must be what
+ * Prometheus' algorithm gives on the same buckets: rs_histogram_quantile() over the per-bucket counts. */
+START_TEST(cumulative_buckets_give_histogram_quantile)
+{
+    const comp c[] = {{700, 48, 0.5}, {250, 12, 0.4}, {50, 3000, 0.06}};
+    rs_metrics m;
+    ck_assert_int_eq(rs_metrics_init(&m, 1, RS_MIN(5), RS_SEC(15)), 0);
+    double g[2 * G_COUNT] = {0};
+    for (int s = 1; s <= 6; s++) {
+        for (int i = 0; i < 3; i++)
+            rs_metrics_add_latency(&m, 0, i, c[i].w * s, c[i].median * (1 + 0.01 * s), c[i].sigma);
+        rs_metrics_scrape(&m, RS_SEC(15) * s, g);
+    }
+    /* a 1-minute window at 90 s holds the scrapes at 45, 60, 75 and 90 s (the 3rd to the 6th): the
+     * increments from the first to the last */
+    const double *a = m.ring + ((size_t)(2 % m.ring_len) * (size_t)m.n_series) * (RS_HIST_BUCKETS + 1);
+    const double *b = m.ring + ((size_t)(5 % m.ring_len) * (size_t)m.n_series) * (RS_HIST_BUCKETS + 1);
+    double counts[RS_HIST_BUCKETS + 1];
+    for (int i = 0; i <= RS_HIST_BUCKETS; i++)
+        counts[i] = (b[i] - a[i]) - (i ? b[i - 1] - a[i - 1] : 0.0);
+    const double qs[] = {0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        double want = rs_histogram_quantile(qs[i], m.bounds, counts, RS_HIST_BUCKETS);
+        double got = rs_metrics_quantile(&m, 0, qs[i], RS_MIN(1), RS_SEC(90));
+        ck_assert_msg(fabs(got - want) <= 1e-9 * want, "q%g: %.12g, Prometheus' algorithm %.12g", qs[i], got, want);
+    }
+    ck_assert(isinf(rs_metrics_quantile(&m, 0, 1.5, RS_MIN(1), RS_SEC(90))));
+    ck_assert(isnan(rs_metrics_quantile(&m, 0, NAN, RS_MIN(1), RS_SEC(90))));
+    rs_metrics_fini(&m);
+}
+END_TEST
+
+/* A component without spread (sigma 0) counts in the first bucket whose bound is at or above it, as an
+ * observation does in an `le` bucket. */
+START_TEST(a_point_mass_counts_in_the_bucket_at_or_above_it)
+{
+    rs_metrics m;
+    ck_assert_int_eq(rs_metrics_init(&m, 1, RS_MIN(5), RS_SEC(15)), 0);
+    double g[2 * G_COUNT] = {0};
+    for (int s = 1; s <= 3; s++) {
+        rs_metrics_add_latency(&m, 0, COMP_NORMAL, 100, 100.0, 0.0);
+        rs_metrics_scrape(&m, RS_SEC(15) * s, g);
+    }
+    int k = 0;
+    while (m.bounds[k] < 100.0)
+        k++;
+    double p50 = rs_metrics_quantile(&m, 0, 0.5, RS_MIN(1), RS_SEC(45));
+    ck_assert_msg(p50 > m.bounds[k - 1] && p50 <= m.bounds[k], "p50 %g not in (%g, %g]", p50, m.bounds[k - 1],
+                  m.bounds[k]);
+    rs_metrics_fini(&m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("metrics");
@@ -171,6 +253,9 @@ int main(void)
     tcase_add_test(tc, rate_extrapolates_to_the_window_edges);
     tcase_add_test(tc, error_ratio_has_no_data_without_requests);
     tcase_add_test(tc, range_selector_is_left_open);
+    tcase_add_test(tc, steady_scrapes_equal_scrape_by_scrape);
+    tcase_add_test(tc, cumulative_buckets_give_histogram_quantile);
+    tcase_add_test(tc, a_point_mass_counts_in_the_bucket_at_or_above_it);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
