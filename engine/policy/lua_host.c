@@ -357,8 +357,10 @@ static void on_timeline(void *ctx, rs_sim *sim, const rs_timeline_entry *e)
             inv.hook = alert ? HOOK_ALERT : HOOK_PAGE;
             start(ps->p[i], &inv);
         }
-        inv.hook = HOOK_EVENT;
-        start(ps->p[i], &inv);
+        if (ps->p[i]->event_mask >> e->kind & 1) {
+            inv.hook = HOOK_EVENT;
+            start(ps->p[i], &inv);
+        }
     }
 }
 
@@ -530,6 +532,43 @@ static void read_hooks(lua_State *L, policy *p)
     }
 }
 
+/* `events`: the timeline kinds on_event receives (default: every kind). */
+static void read_events(lua_State *L, policy *p)
+{
+    _Static_assert(RS_EV_KIND_COUNT <= 64, "event_mask has 64 bits");
+    p->event_mask = ~(uint64_t)0;
+    int t = lua_getfield(L, 1, "events");
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (t != LUA_TTABLE)
+        luaL_error(L, "%s: events must be a list of timeline kinds, e.g. { \"deploy_start\", \"rollback_start\" }",
+                   p->file);
+    if (p->ref_hook[HOOK_EVENT] == LUA_NOREF)
+        luaL_error(L, "%s: events lists what on_event receives, but the policy has no on_event", p->file);
+    p->event_mask = 0;
+    lua_Integer n = luaL_len(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, -1, i);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        int kind = -1;
+        for (int j = 0; k && j < RS_EV_KIND_COUNT && kind < 0; j++)
+            if (strcmp(k, rs_event_kind_name((rs_event_kind)j)) == 0)
+                kind = j;
+        if (kind < 0) {
+            char known[1200], names[RS_EV_KIND_COUNT][RS_NAME_MAX];
+            for (int j = 0; j < RS_EV_KIND_COUNT; j++)
+                snprintf(names[j], RS_NAME_MAX, "%s", rs_event_kind_name((rs_event_kind)j));
+            rs__policy_describe_known(k ? k : "", names, RS_EV_KIND_COUNT, known, sizeof known);
+            luaL_error(L, "%s: events[%d] is not a timeline kind%s", p->file, (int)i, known);
+        }
+        p->event_mask |= (uint64_t)1 << kind;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 typedef struct {
     policy *p;
     const char *role;
@@ -545,6 +584,7 @@ static int table_p(lua_State *L)
     read_name_kind(L, a->p, a->role);
     read_params(L, a->p);
     read_hooks(L, a->p);
+    read_events(L, a->p);
     return 0;
 }
 

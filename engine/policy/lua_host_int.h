@@ -48,6 +48,7 @@ typedef struct policy {
     int ref_p;                  /* registry refs: the params table p, its defaults, each hook */
     int ref_defaults;
     int ref_hook[HOOK_COUNT];   /* LUA_NOREF when the policy has no such hook */
+    uint64_t event_mask;        /* bit k: on_event receives timeline entries of kind k (`events`) */
     int ref_thread;             /* a finished coroutine kept for reuse, LUA_NOREF if none */
     /* limits */
     size_t mem, mem_cap;        /* bytes held by L, and the cap */

@@ -293,6 +293,9 @@ return {
   -- The rollout state a new analysis starts from (phase, new, deployed_at) changes only with a deploy,
   -- an undo or a resume, which are timeline events: the policy looks a second after an event, and
   -- otherwise sleeps until its next analysis interval (next_tick), as Flagger's scheduler does.
+  -- Flagger is told of changes to the Canary and its target, not of every event: on_event receives only
+  -- the timeline kinds below (its own weight changes and promotions need no second look).
+  events = { "deploy_start", "rollback_start", "resume" },
   on_event = function(p, ev)
     S.changed = true
     next_tick(1000) -- look at the rollout a second later, as a controller's watch would

@@ -440,6 +440,40 @@ START_TEST(pairs_and_tostring_are_deterministic)
 }
 END_TEST
 
+/* `events` limits on_event to the listed timeline kinds: here the notes it writes do not come back to it. */
+START_TEST(events_lists_what_on_event_receives)
+{
+    prun *x = play_text("events.lua",
+                        "return { events = { 'deploy_start', 'rollback_start' },\n"
+                        "  on_event = function(p, ev) note('ev:' .. ev.kind) end }\n",
+                        NULL);
+    ck_assert_int_eq(x->r->outcome.error_code, RS_OK);
+    char seen[256] = "";
+    for (int i = 0; note(x->r, i); i++) /* the scenario's own notes are there too */
+        if (strncmp(note(x->r, i)->detail, "ev:", 3) == 0)
+            snprintf(seen + strlen(seen), sizeof seen - strlen(seen), "%s ", note(x->r, i)->detail);
+    ck_assert_str_eq(seen, "ev:deploy_start ev:rollback_start ");
+    done(x);
+
+    x = start("seed-incident.json", 0);
+    ck_assert_int_eq(load(x, write_file("ev-typo.lua", "return { events = { 'deploy_started' },\n"
+                                                       "  on_event = function(p, ev) end }\n"),
+                          NULL, 0, NULL),
+                     RS_BAD_INPUT);
+    ck_assert_msg(strstr(x->err.message, "events[1] is not a timeline kind (did you mean 'deploy_start'?)"),
+                  "%s", x->err.message);
+    ck_assert_int_eq(load(x, write_file("ev-nohook.lua", "return { events = { 'deploy_start' } }\n"), NULL, 0, NULL),
+                     RS_BAD_INPUT);
+    ck_assert_msg(strstr(x->err.message, "has no on_event"), "%s", x->err.message);
+    ck_assert_int_eq(load(x, write_file("ev-str.lua", "return { events = 'deploy_start',\n"
+                                                      "  on_event = function(p, ev) end }\n"),
+                          NULL, 0, NULL),
+                     RS_BAD_INPUT);
+    ck_assert_msg(strstr(x->err.message, "events must be a list of timeline kinds"), "%s", x->err.message);
+    done(x);
+}
+END_TEST
+
 /* ---- determinism ---- */
 
 static char *report_of(const char *scenario, const char *policy_text, uint64_t seed)
@@ -703,6 +737,7 @@ int main(void)
     tcase_add_test(api, no_data_is_nil_and_explained_as_no_data);
     tcase_add_test(api, refused_actions_return_false_and_a_message);
     tcase_add_test(api, pairs_and_tostring_are_deterministic);
+    tcase_add_test(api, events_lists_what_on_event_receives);
     tcase_add_test(api, a_scenario_names_its_policies_relative_to_its_folder);
     suite_add_tcase(s, api);
     TCase *runs = tcase_create("runs");
