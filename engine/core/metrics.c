@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hist_bounds.h"
+#include "rollsim/scenario.h"
 #include "normal_table.h"
 
 _Static_assert(sizeof rs_hist_bounds / sizeof rs_hist_bounds[0] == RS_HIST_BUCKETS, "regenerate hist_bounds.h");
@@ -62,6 +63,8 @@ double rs_lognormal_cdf_log(double log_x, double log_median, double sigma)
 int rs_metrics_init(rs_metrics *m, int n_versions, rs_time max_window, rs_time scrape_interval)
 {
     memset(m, 0, sizeof *m);
+    if (n_versions < 0 || n_versions > RS_MAX_VERSIONS)
+        return -1;
     m->n_series = n_versions + 1;
     m->all = n_versions;
     m->bounds = rs_hist_bounds;
@@ -151,31 +154,20 @@ static inline double bucket_cdf(const rs_metrics *m, int i, double k, double c)
     return t[j] + (x - j) * (t[j + 1] - t[j]);
 }
 
-/* Adds `w` requests of a lognormal(median, sigma) to the cumulative buckets of one series and of "all":
- * each bucket counts the requests at or below its bound, w × CDF(bound), as Prometheus' `le` buckets
- * do. */
+/* Adds `w` requests of a lognormal(median, sigma) to the cumulative buckets of one series: each bucket
+ * counts the requests at or below its bound, w × CDF(bound), as Prometheus' `le` buckets do. (The
+ * histogram of "all" holds only the requests that reached no version; a quantile of "all" sums every
+ * series, as `sum by (le)` does.) */
 static void spread(rs_metrics *m, int series, double w, double logm, double sigma)
 {
     int lo, hi;
     spread_range(m, logm, sigma, &lo, &hi);
     double *h = m->cur_hist + (size_t)series * (RS_HIST_BUCKETS + 1);
-    double *ha = m->cur_hist + (size_t)m->all * (RS_HIST_BUCKETS + 1);
-    bool both = series != m->all; /* requests that reached no version count once, in "all" */
     const double k = RS_NORMAL_TABLE_STEPS / sigma, c = 8.0 * RS_NORMAL_TABLE_STEPS - logm * k;
-    if (both)
-        for (int i = lo; i <= hi; i++) {
-            double d = w * bucket_cdf(m, i, k, c);
-            h[i] += d;
-            ha[i] += d;
-        }
-    else
-        for (int i = lo; i <= hi; i++)
-            h[i] += w * bucket_cdf(m, i, k, c);
+    for (int i = lo; i <= hi; i++)
+        h[i] += w * bucket_cdf(m, i, k, c);
     for (int i = hi + 1; i <= RS_HIST_BUCKETS; i++)
         h[i] += w;
-    if (both)
-        for (int i = hi + 1; i <= RS_HIST_BUCKETS; i++)
-            ha[i] += w;
 }
 
 static int grow(rs_metrics *m)
@@ -254,15 +246,11 @@ int rs_metrics_scrape_steady(rs_metrics *m, int version, int n, double requests,
     }
     int series = version >= 0 ? version : m->all;
     double *h = m->cur_hist + (size_t)series * (RS_HIST_BUCKETS + 1);
-    double *ha = m->cur_hist + (size_t)m->all * (RS_HIST_BUCKETS + 1);
     for (int k = 0; k < n; k++) {
         rs_metrics_add(m, version, requests, failed);
         if (requests > 0)
-            for (int i = 0; i <= RS_HIST_BUCKETS; i++) {
+            for (int i = 0; i <= RS_HIST_BUCKETS; i++)
                 h[i] += d[i];
-                if (series != m->all)
-                    ha[i] += d[i];
-            }
         if (snapshot(m, t0 + (rs_time)k * step, gauges) != 0)
             return -1;
     }
@@ -394,14 +382,23 @@ double rs_histogram_quantile(double q, const double *bounds, const double *count
     return bounds[n_finite - 1];
 }
 
-/* histogram_quantile() over the increments b − a of cumulative (`le`) buckets, as Prometheus'
- * bucketQuantile: the rank q × total (the +Inf bucket's count), the first bucket whose count reaches it
- * found by bisection (sort.Search there), linear interpolation inside it from the previous bound (0 for
- * the first bucket), and the highest finite bound for a rank in +Inf. The bisection keeps the previous
- * bucket's count below the rank, so the bucket holds a positive count even where rounding makes the
- * differences of two cumulative snapshots not quite monotonic (which Prometheus evens out first). At
- * rank 0 the first bucket that holds anything is taken. */
-static double range_quantile(double q, const double *bounds, const double *a, const double *b)
+/* The increment of cumulative bucket i over the n histograms (a[k], b[k]): b[k][i] − a[k][i], summed. */
+static inline double increment(const double *const *a, const double *const *b, int n, int i)
+{
+    double d = b[0][i] - a[0][i];
+    for (int k = 1; k < n; k++)
+        d += b[k][i] - a[k][i];
+    return d;
+}
+
+/* histogram_quantile() over the increments b − a of cumulative (`le`) buckets, summed over n histograms
+ * (`sum by (le)`), as Prometheus' bucketQuantile: the rank q × total (the +Inf bucket's count), the first
+ * bucket whose count reaches it found by bisection (sort.Search there), linear interpolation inside it
+ * from the previous bound (0 for the first bucket), and the highest finite bound for a rank in +Inf. The
+ * bisection keeps the previous bucket's count below the rank, so the bucket holds a positive count even
+ * where rounding makes the differences of two cumulative snapshots not quite monotonic (which Prometheus
+ * evens out first). At rank 0 the first bucket that holds anything is taken. */
+static double range_quantile(double q, const double *bounds, const double *const *a, const double *const *b, int n)
 {
     if (isnan(q))
         return NAN;
@@ -409,14 +406,14 @@ static double range_quantile(double q, const double *bounds, const double *a, co
         return -INFINITY;
     if (q > 1)
         return INFINITY;
-    double total = b[RS_HIST_BUCKETS] - a[RS_HIST_BUCKETS];
+    double total = increment(a, b, n, RS_HIST_BUCKETS);
     if (!(total > 0))
         return NAN;
     double rank = q * total;
     int l = 0, h = RS_HIST_BUCKETS; /* bucket h always reaches the rank; l - 1 never does */
     while (l < h) {
         int mid = (l + h) / 2;
-        double d = b[mid] - a[mid];
+        double d = increment(a, b, n, mid);
         if (rank > 0 ? d >= rank : d > 0)
             h = mid;
         else
@@ -424,9 +421,9 @@ static double range_quantile(double q, const double *bounds, const double *a, co
     }
     if (l == RS_HIST_BUCKETS) /* +Inf bucket: the highest finite bound */
         return bounds[RS_HIST_BUCKETS - 1];
-    double before = l > 0 ? b[l - 1] - a[l - 1] : 0.0;
+    double before = l > 0 ? increment(a, b, n, l - 1) : 0.0;
     double lower = l == 0 ? 0.0 : bounds[l - 1];
-    return lower + (bounds[l] - lower) * ((rank - before) / (b[l] - a[l] - before));
+    return lower + (bounds[l] - lower) * ((rank - before) / (increment(a, b, n, l) - before));
 }
 
 double rs_metrics_quantile(const rs_metrics *m, int series, double q, rs_time window, rs_time at)
@@ -441,9 +438,13 @@ double rs_metrics_quantile(const rs_metrics *m, int series, double q, rs_time wi
         return NAN;
     size_t nb = RS_HIST_BUCKETS + 1;
     size_t ns = (size_t)m->n_series;
-    const double *a = m->ring + ((f % (size_t)m->ring_len) * ns + (size_t)series) * nb;
-    const double *b = m->ring + ((l % (size_t)m->ring_len) * ns + (size_t)series) * nb;
-    return range_quantile(q, m->bounds, a, b);
+    const double *a[RS_MAX_VERSIONS + 1], *b[RS_MAX_VERSIONS + 1];
+    int n = 0;
+    for (int s = series == m->all ? 0 : series; s <= series; s++, n++) { /* "all": every series */
+        a[n] = m->ring + ((f % (size_t)m->ring_len) * ns + (size_t)s) * nb;
+        b[n] = m->ring + ((l % (size_t)m->ring_len) * ns + (size_t)s) * nb;
+    }
+    return range_quantile(q, m->bounds, a, b, n);
 }
 
 double rs_metrics_gauge_avg(const rs_metrics *m, int series, int gauge, rs_time window, rs_time at)

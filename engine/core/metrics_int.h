@@ -37,7 +37,8 @@ typedef struct {
     double *err;            /* [n][n_series] cumulative failed requests */
     double *gauge;          /* [n][n_series][G_COUNT] */
     /* cumulative histograms of the last ring_len scrapes: as Prometheus' `le` buckets, bucket i counts
-     * the requests at or below bounds[i]; bucket RS_HIST_BUCKETS (+Inf) counts them all */
+     * the requests at or below bounds[i]; bucket RS_HIST_BUCKETS (+Inf) counts them all. The histogram
+     * of series `all` holds only requests that reached no version: its quantiles sum every series */
     int ring_len;
     double *ring;           /* [ring_len][n_series][RS_HIST_BUCKETS + 1] */
     /* running totals and the interval being accumulated */
@@ -45,6 +46,7 @@ typedef struct {
     rs_comp_acc *acc;       /* [n_series][COMP_COUNT] */
 } rs_metrics;
 
+/* At most RS_MAX_VERSIONS versions. Returns 0, or -1 (too many versions, or out of memory). */
 int rs_metrics_init(rs_metrics *m, int n_versions, rs_time max_window, rs_time scrape_interval);
 void rs_metrics_fini(rs_metrics *m);
 /* Adds requests of one version (-1: requests that reached no version, e.g. no endpoints, counted in
