@@ -24,9 +24,9 @@ static double norm_cdf(double z)
     double x = (z + 8.0) * RS_NORMAL_TABLE_STEPS;
     int i = (int)x;
     if (i >= RS_NORMAL_TABLE_N - 1)
-        return rs_normal_table[RS_NORMAL_TABLE_N - 1];
+        return rs_normal_table[RS_NORMAL_TABLE_N - 1][0];
     double f = x - i;
-    return rs_normal_table[i] + f * (rs_normal_table[i + 1] - rs_normal_table[i]);
+    return rs_normal_table[i][0] + f * rs_normal_table[i][1];
 }
 
 /* The request model calls this three times a version and a tick, mostly far in a tail (the timeout, or
@@ -144,14 +144,13 @@ static void spread_range(const rs_metrics *m, double logm, double sigma, int *lo
 
 /* The lognormal's CDF at bucket i's bound from the table: z = (ln bound − ln median) / σ, and
  * x = (z + 8) × steps = ln bound × k + c. In [lo, hi] x lies in [0, N − 1] but for rounding at the ends:
- * (int) truncates a hair below 0 to 0, and j is capped so that j + 1 stays in the table. */
+ * (int) truncates a hair below 0 to 0, and j is capped below the last entry. */
 static inline double bucket_cdf(const rs_metrics *m, int i, double k, double c)
 {
-    const double *t = rs_normal_table;
     double x = m->logb[i] * k + c;
     int j = (int)x;
     j = j < RS_NORMAL_TABLE_N - 2 ? j : RS_NORMAL_TABLE_N - 2;
-    return t[j] + (x - j) * (t[j + 1] - t[j]);
+    return rs_normal_table[j][0] + (x - j) * rs_normal_table[j][1];
 }
 
 /* Adds `w` requests of a lognormal(median, sigma) to the cumulative buckets of one series: each bucket
