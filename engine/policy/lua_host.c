@@ -393,6 +393,7 @@ static void policy_free(policy *p)
         return;
     if (p->L)
         lua_close(p->L);
+    rs__pool_free_all(&p->pool);
     free(p->queue);
     free(p);
 }

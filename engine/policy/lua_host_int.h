@@ -36,6 +36,21 @@ typedef struct {
     double value;               /* on_alert: the rule's last value, NaN = no data */
 } invocation;
 
+/* lua_pool.c: the small blocks of a policy's Lua state */
+#define RS_POOL_MAX 256   /* larger blocks use malloc */
+#define RS_POOL_SLABS 64  /* of 64 KiB: beyond 4 MiB of small blocks, malloc serves them too */
+typedef struct {
+    void *free[RS_POOL_MAX / 16]; /* a free list per 16-byte size class */
+    char *bump, *end;             /* the newest slab's unused part */
+    int n_slabs;
+    void *slabs[RS_POOL_SLABS];
+} rs_pool;
+/* Lua's allocator contract (lua_Alloc) without the limits: nsize 0 frees; may return NULL only when
+ * growing or allocating. */
+void *rs__pool_realloc(rs_pool *pool, void *ptr, size_t osize, size_t nsize);
+/* Returns every slab; call after lua_close. */
+void rs__pool_free_all(rs_pool *pool);
+
 typedef struct policy {
     struct rs_policy_set *set;
     int index;                  /* in the set */
@@ -52,6 +67,7 @@ typedef struct policy {
     int ref_thread;             /* a finished coroutine kept for reuse, LUA_NOREF if none */
     /* limits */
     size_t mem, mem_cap;        /* bytes held by L, and the cap */
+    rs_pool pool;               /* where L's small blocks live */
     bool mem_refused;           /* the allocator refused a block during this invocation */
     uint64_t budget, used;      /* instructions per invocation, and used by the current one */
     char fatal[512];            /* budget or memory exceeded: the message; no pcall may catch it */

@@ -16,7 +16,7 @@ void *rs__policy_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     policy *p = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        rs__pool_realloc(&p->pool, ptr, osize, 0);
         p->mem -= old;
         return NULL;
     }
@@ -24,7 +24,7 @@ void *rs__policy_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         p->mem_refused = true; /* Lua collects garbage and asks again before it raises */
         return NULL;
     }
-    void *q = realloc(ptr, nsize);
+    void *q = rs__pool_realloc(&p->pool, ptr, old, nsize);
     if (!q)
         return nsize <= old ? ptr : NULL; /* Lua assumes shrinking never fails */
     p->mem = p->mem - old + nsize;
