@@ -20,7 +20,7 @@ void rs_sim_host_timer(rs_sim *sim, int id, rs_time at, uint64_t token)
 {
     if (id < 0 || id >= sim->n_hosts)
         return;
-    rs__schedule(sim, at, EV_HOST_TIMER, (uint32_t)id, token);
+    rs__schedule_tier(sim, at, RS_TIER_HOSTS, EV_HOST_TIMER, (uint32_t)id, token); /* after the world's */
 }
 
 void rs__deliver(rs_sim *sim)

@@ -47,17 +47,13 @@ void rs__timeline(rs_sim *sim, rs_time t, rs_event_kind kind, const char *fmt, .
     }
 }
 
-static void capture_at(rs_sim *sim);
-
 /* Users are impacted when a tick's failures, slow responses or business metric cross the scoring
  * thresholds for at least IMPACT_MIN: a one-second blip (a blue-green switch) counts in the failed
  * requests but does not open an incident. The impact starts when the blip began. Called once per
- * traffic tick, it also reads the live state the "at" expectations ask for. */
+ * traffic tick. */
 void rs__track_impact(rs_sim *sim, double error_rate, double tail_frac, double biz_factor)
 {
     const rs_scenario *sc = sim->sc;
-    if (sc->n_at > 0)
-        capture_at(sim);
     bool impacted = error_rate > sc->impact_error_rate || tail_frac > IMPACT_TAIL ||
                     biz_factor < IMPACT_BUSINESS;
     sim->impacted = impacted;
@@ -324,9 +320,10 @@ static void check_one(rs_sim *sim, const rs_expectation *x, rs_expect_result *o)
 }
 
 /* ---- expectations at a time ("at") ----
- * The alert and rollout parts are read live, at the first traffic tick at or after the item's time (by
- * then everything scheduled for that millisecond has happened), and the item's result slot, after the
- * scenario's other expectations, is filled then. The policy part is read from the trace at the end. */
+ * The alert, version, weight and rollout parts are read live by an event at the item's time that comes
+ * after everything else of that millisecond (RS_TIER_OBSERVE: the world's events, then the policies'),
+ * and the item's result slot, after the scenario's other expectations, is filled then. The policy part
+ * is read from the trace at the end. */
 
 static void append(char *buf, size_t size, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -416,14 +413,14 @@ static void judge_live(const rs_sim *sim, const rs_expect_at *x, rs_expect_resul
     }
 }
 
-static void capture_at(rs_sim *sim)
+void rs__check_at(rs_sim *sim, int k)
 {
     const rs_scenario *sc = sim->sc;
-    for (int k = 0; k < sc->n_at && sc->n_expect + k < RS_MAX_EXPECT; k++) {
-        rs_expect_result *o = &sim->result.outcome.expect[sc->n_expect + k];
-        if (o->kind != RS_EXP_AT && sc->at[k].time <= sim->now && at_live(&sc->at[k]))
-            judge_live(sim, &sc->at[k], o);
-    }
+    if (k < 0 || k >= sc->n_at || sc->n_expect + k >= RS_MAX_EXPECT)
+        return;
+    rs_expect_result *o = &sim->result.outcome.expect[sc->n_expect + k];
+    if (o->kind != RS_EXP_AT && at_live(&sc->at[k]))
+        judge_live(sim, &sc->at[k], o);
 }
 
 /* The policy part: the policy's last trace entry at or before the item's time. */

@@ -522,7 +522,7 @@ void rs_queue_fini(rs_queue *q)
     q->count = 0;
 }
 
-int rs_queue_push(rs_queue *q, rs_time t, uint32_t kind, uint32_t a, uint64_t b)
+static int push(rs_queue *q, rs_time t, uint64_t seq, uint32_t kind, uint32_t a, uint64_t b)
 {
     rs_queue_impl *h = q->impl;
     if (RS_UNLIKELY(h->nfree == 0) && reserve(h, h->cap + 1) != 0)
@@ -530,7 +530,7 @@ int rs_queue_push(rs_queue *q, rs_time t, uint32_t kind, uint32_t a, uint64_t b)
     uint32_t x = h->freel[--h->nfree];
     rs_qnode *n = &h->node[x];
     n->t = t;
-    n->seq = q->next_seq;
+    n->seq = seq;
     n->kind = kind;
     n->a = a;
     n->b = b;
@@ -541,6 +541,16 @@ int rs_queue_push(rs_queue *q, rs_time t, uint32_t kind, uint32_t a, uint64_t b)
     q->next_seq++;
     q->count++;
     return 0;
+}
+
+int rs_queue_push(rs_queue *q, rs_time t, uint32_t kind, uint32_t a, uint64_t b)
+{
+    return push(q, t, q->next_seq, kind, a, b);
+}
+
+int rs_queue_push_tier(rs_queue *q, rs_time t, unsigned tier, uint32_t kind, uint32_t a, uint64_t b)
+{
+    return push(q, t, q->next_seq | (uint64_t)(tier & 3u) << 62, kind, a, b);
 }
 
 int rs_queue_pop(rs_queue *q, rs_event *out)

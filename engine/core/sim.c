@@ -7,15 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rs__schedule(rs_sim *sim, rs_time t, uint32_t kind, uint32_t a, uint64_t b)
+void rs__schedule_tier(rs_sim *sim, rs_time t, unsigned tier, uint32_t kind, uint32_t a, uint64_t b)
 {
     if (t < sim->now)
         t = sim->now;
-    if (rs_queue_push(&sim->q, t, kind, a, b) != 0) {
+    if (rs_queue_push_tier(&sim->q, t, tier, kind, a, b) != 0) {
         /* out of memory: end the run rather than lose an event silently */
         sim->ended = true;
         sim->oom = true;
     }
+}
+
+void rs__schedule(rs_sim *sim, rs_time t, uint32_t kind, uint32_t a, uint64_t b)
+{
+    rs__schedule_tier(sim, t, RS_TIER_WORLD, kind, a, b);
 }
 
 static rs_time max_window(const rs_scenario *sc)
@@ -121,6 +126,8 @@ rs_sim *rs_sim_new(const rs_scenario *sc, uint64_t seed, rs_error *err)
             sim->action_scheduled[i] = true;
             rs__schedule(sim, sc->actions[i].delay, EV_ACTION, (uint32_t)i, 0);
         }
+    for (int k = 0; k < sc->n_at; k++) /* the live parts of "at" expectations: the state after everything of t */
+        rs__schedule_tier(sim, sc->at[k].time, RS_TIER_OBSERVE, EV_AT_CHECK, (uint32_t)k, 0);
     rs__schedule(sim, sc->duration, EV_END, 0, 0);
     return sim;
 }
@@ -386,6 +393,9 @@ static void dispatch(rs_sim *sim, const rs_event *ev)
     case EV_HOST_TIMER:
         if (ev->a < (uint32_t)sim->n_hosts && sim->hosts[ev->a].on_timer)
             sim->hosts[ev->a].on_timer(sim->hosts[ev->a].ctx, sim, ev->b);
+        break;
+    case EV_AT_CHECK:
+        rs__check_at(sim, (int)ev->a);
         break;
     case EV_END:
         sim->ended = true;

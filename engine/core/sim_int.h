@@ -35,6 +35,7 @@ enum {
     EV_CANARY_STEP,   /* b: gen */
     EV_CANARY_DEADLINE, /* b: gen */
     EV_HOTFIX_READY,  /* a: version */
+    EV_AT_CHECK,      /* a: index of an "at" expectation (tier RS_TIER_OBSERVE) */
     EV_END
 };
 
@@ -252,6 +253,8 @@ void rs__timeline(rs_sim *sim, rs_time t, rs_event_kind kind, const char *fmt, .
 void rs__score(rs_sim *sim);
 void rs__check_expectations(rs_sim *sim);
 void rs__track_impact(rs_sim *sim, double error_rate, double tail_frac, double biz_factor);
+/* Reads the live parts of "at" expectation k (its EV_AT_CHECK event). */
+void rs__check_at(rs_sim *sim, int k);
 void rs__track_recovery(rs_sim *sim, const rs_sample *s);
 void rs__finish(rs_sim *sim);
 
@@ -317,7 +320,12 @@ void rs__run_scripted(rs_sim *sim, int i);
 void rs__deliver(rs_sim *sim);
 
 /* sim.c */
-void rs__schedule(rs_sim *sim, rs_time t, uint32_t kind, uint32_t a, uint64_t b);
+/* Within one millisecond the world's events come first (traffic tick, scrape, alert evaluation, pods,
+ * scripted actions), then the hosts' timers (a policy waking at t sees the world as of t), then the
+ * "at" expectations' look at the state (after everything of t). Whenever each was scheduled. */
+enum { RS_TIER_WORLD, RS_TIER_HOSTS, RS_TIER_OBSERVE };
+void rs__schedule(rs_sim *sim, rs_time t, uint32_t kind, uint32_t a, uint64_t b); /* RS_TIER_WORLD */
+void rs__schedule_tier(rs_sim *sim, rs_time t, unsigned tier, uint32_t kind, uint32_t a, uint64_t b);
 void rs__scrape(rs_sim *sim);
 void rs__sample_now(const rs_sim *sim, rs_sample *s);
 

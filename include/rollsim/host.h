@@ -24,7 +24,10 @@ typedef struct {
 
 /* Attaches a host (copied); returns its id (0..RS_MAX_HOSTS-1) or -1 when too many. */
 int rs_sim_add_host(rs_sim *sim, const rs_host *host);
-/* Schedules host `id`'s on_timer at time `at` (>= now) with `token`. */
+/* Schedules host `id`'s on_timer at time `at` (>= now) with `token`. It fires after the engine's own
+ * events of that millisecond (traffic tick, scrape, alert evaluation, pod changes), whenever those were
+ * scheduled: a host looking at time `at` sees the world as of `at`. Timers of one millisecond fire in the
+ * order they were set. */
 void rs_sim_host_timer(rs_sim *sim, int id, rs_time at, uint64_t token);
 
 /* Names who acts from now on (a policy's name, "trainee"), for the decisions the actions record; ""
