@@ -3,6 +3,8 @@
 #ifndef ROLLSIM_CLI_H
 #define ROLLSIM_CLI_H
 
+#include <stdint.h>
+
 int rs_cmd_run(int argc, char **argv);
 int rs_cmd_validate(int argc, char **argv);
 int rs_cmd_sweep(int argc, char **argv);
@@ -14,5 +16,7 @@ int rs_cmd_replay(int argc, char **argv);
 /* A policy file, or a bundled policy by name ("flagger") found in scenarios/policies from any directory.
  * buf holds 512 bytes. */
 const char *rs_cli_policy_path(const char *arg, char *buf);
+/* A whole number 0 .. 2^64-1 written in decimal, nothing else: 0, or -1 for anything else. */
+int rs_cli_parse_u64(const char *s, uint64_t *out);
 
 #endif

@@ -50,7 +50,7 @@ const char *rs_cli_policy_path(const char *arg, char *buf)
     return buf;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
+int rs_cli_parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s == '-')
         return -1;
@@ -122,7 +122,7 @@ static int parse_policy_option(int argc, char **argv, int *i, policy_opts *o)
     } else if (strcmp(a, "--policy-instructions") == 0 || strcmp(a, "--policy-memory-mb") == 0) {
         bool memory = strcmp(a, "--policy-memory-mb") == 0;
         uint64_t v;
-        if (parse_u64(val, &v) != 0 || v == 0 || (memory && v > 65536)) {
+        if (rs_cli_parse_u64(val, &v) != 0 || v == 0 || (memory && v > 65536)) {
             fprintf(stderr, "rollsim run: %s takes a positive integer%s\n", a, memory ? " (MiB, at most 65536)" : "");
             return -1;
         }
@@ -205,7 +205,7 @@ int rs_cmd_run(int argc, char **argv)
         if (po > 0)
             continue;
         if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(val, &seed) != 0) {
+            if (rs_cli_parse_u64(val, &seed) != 0) {
                 fprintf(stderr, "rollsim run: --seed takes a non-negative integer, got '%s'\n", val ? val : "");
                 return 2;
             }

@@ -38,19 +38,6 @@ typedef struct {
     rs_train_window_opts win;
 } train_opts;
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Options both commands share; returns 1 when consumed, 0 when not one, -1 after printing an error. */
 static int parse_common(const char *cmd, int argc, char **argv, int *i, train_opts *o)
 {
@@ -370,7 +357,7 @@ int rs_cmd_train(int argc, char **argv)
         if (strcmp(a, "--random") == 0) {
             o.random = true;
         } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(val, &o.seed) != 0) {
+            if (rs_cli_parse_u64(val, &o.seed) != 0) {
                 fprintf(stderr, "rollsim train: --seed takes a non-negative integer\n");
                 return 2;
             }

@@ -793,7 +793,7 @@ void jd_sort_problems(jd_loader *ld)
     }
 }
 
-void jd_add_diag(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...)
+void rs_diagnostics_add(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...)
 {
     if (d->count >= RS_DIAG_MAX) {
         d->dropped++;

@@ -57,8 +57,6 @@ typedef struct {
 
 /* A problem with the value at the current path, or with its key (unknown, repeated). */
 void jd_report(jd_loader *ld, const char *fmt, ...) JD_PRINTF(2, 3);
-/* Appends one problem to a diagnostics list (counting those beyond its capacity as dropped). */
-void jd_add_diag(rs_diagnostics *d, rs_status code, const char *where, const char *fmt, ...) JD_PRINTF(4, 5);
 void jd_report_key(jd_loader *ld, const char *fmt, ...) JD_PRINTF(2, 3);
 /* A problem of rs_scenario_check, whose `where` is a JSON path: located in the text. */
 void jd_report_check(jd_loader *ld, const rs_error *err);

@@ -437,7 +437,7 @@ static char *read_text(const char *path, size_t *len, rs_diagnostics *errors)
     errno = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        jd_add_diag(errors, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
+        rs_diagnostics_add(errors, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
@@ -452,10 +452,10 @@ static char *read_text(const char *path, size_t *len, rs_diagnostics *errors)
     bool failed = buf && ferror(f), big = buf && n == cap && cap >= MAX_FILE_BYTES;
     fclose(f);
     if (!buf)
-        jd_add_diag(errors, RS_INTERNAL, path, "out of memory while reading the file");
+        rs_diagnostics_add(errors, RS_INTERNAL, path, "out of memory while reading the file");
     else if (failed || big)
-        jd_add_diag(errors, RS_BAD_INPUT, path, failed ? "cannot read the file" : "the file is larger than %u MiB",
-                 MAX_FILE_BYTES >> 20);
+        rs_diagnostics_add(errors, RS_BAD_INPUT, path,
+                           failed ? "cannot read the file" : "the file is larger than %u MiB", MAX_FILE_BYTES >> 20);
     if (!buf || failed || big) {
         free(buf);
         return NULL;
@@ -481,8 +481,8 @@ static bool syntax_ok(const char *text, size_t len, const char *origin, rs_diagn
     snprintf(where, sizeof where, "%s:%d:%d", origin, line, col);
     size_t first = strspn(text, " \t\r\n");
     bool yaml = first < len && ((text[first] >= 'a' && text[first] <= 'z') || text[first] == '-');
-    jd_add_diag(errors, RS_BAD_INPUT, where, "invalid JSON: %s%s", msg,
-             yaml ? " (this looks like YAML: save the object with `kubectl get KIND NAME -o json`)" : "");
+    rs_diagnostics_add(errors, RS_BAD_INPUT, where, "invalid JSON: %s%s", msg,
+                    yaml ? " (this looks like YAML: save the object with `kubectl get KIND NAME -o json`)" : "");
     return false;
 }
 
@@ -603,7 +603,7 @@ rs_status k8s_run(const k8s_kind *kk, const char *path, rs_scenario *sc, rs_k8s_
         st = k->ld.oom ? RS_INTERNAL : (errors->count + errors->dropped) > 0 ? RS_BAD_INPUT : RS_OK;
     }
     if (st == RS_INTERNAL)
-        jd_add_diag(errors, RS_INTERNAL, path, "out of memory while reading the object");
+        rs_diagnostics_add(errors, RS_INTERNAL, path, "out of memory while reading the object");
     cJSON_Delete(root);
     free(k);
     free(text);

@@ -1489,7 +1489,7 @@ static bool syntax_problem(const char *text, size_t len, const char *origin, rs_
     int line, col;
     rs_json_line_col(text, len, at, &line, &col);
     snprintf(where, sizeof where, "%s:%d:%d", origin, line, col);
-    jd_add_diag(diag, RS_BAD_INPUT, where, "invalid JSON: %s", msg);
+    rs_diagnostics_add(diag, RS_BAD_INPUT, where, "invalid JSON: %s", msg);
     return true;
 }
 
@@ -1527,7 +1527,7 @@ static rs_status load_text(const char *text, size_t len, const char *origin, con
         st = decode(&ld, root, sets, n_sets);
     }
     if (st == RS_INTERNAL)
-        jd_add_diag(diag, RS_INTERNAL, ld.origin, "out of memory while loading the scenario");
+        rs_diagnostics_add(diag, RS_INTERNAL, ld.origin, "out of memory while loading the scenario");
     else if (st == RS_OK && out)
         memcpy(out, ld.s, sizeof *out);
     cJSON_Delete(root);
@@ -1543,15 +1543,15 @@ static rs_status read_all(FILE *f, const char *path, char **text, size_t *len, r
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (ferror(f)) {
-            jd_add_diag(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
+            rs_diagnostics_add(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
             free(buf);
             return RS_BAD_INPUT;
         }
         if (n < cap)
             break;
         if (cap >= MAX_FILE_BYTES) {
-            jd_add_diag(diag, RS_BAD_INPUT, path, "the file is larger than %u MiB; is it a scenario?",
-                     MAX_FILE_BYTES >> 20);
+            rs_diagnostics_add(diag, RS_BAD_INPUT, path, "the file is larger than %u MiB; is it a scenario?",
+                            MAX_FILE_BYTES >> 20);
             free(buf);
             return RS_BAD_INPUT;
         }
@@ -1562,7 +1562,7 @@ static rs_status read_all(FILE *f, const char *path, char **text, size_t *len, r
         buf = bigger;
     }
     if (!buf) {
-        jd_add_diag(diag, RS_INTERNAL, path, "out of memory while reading the file");
+        rs_diagnostics_add(diag, RS_INTERNAL, path, "out of memory while reading the file");
         return RS_INTERNAL;
     }
     buf[n] = '\0';
@@ -1582,8 +1582,8 @@ static rs_status resolve_policy_list(const char *path, int dir, rs_policy_ref *l
         char full[RS_TEXT_MAX];
         size_t len = (size_t)dir + strlen(p->file);
         if (len >= sizeof full) {
-            jd_add_diag(diag, RS_BAD_INPUT, path, "%s[%d].file: the path relative to the scenario's folder is "
-                     "too long (%zu bytes; at most %d)", json_path, i, len, RS_TEXT_MAX - 1);
+            rs_diagnostics_add(diag, RS_BAD_INPUT, path, "%s[%d].file: the path relative to the scenario's folder is "
+                            "too long (%zu bytes; at most %d)", json_path, i, len, RS_TEXT_MAX - 1);
             return RS_BAD_INPUT;
         }
         memcpy(full, path, (size_t)dir);
@@ -1618,7 +1618,7 @@ rs_status rs_scenario_load_file(const char *path, const char *const *sets, int n
     errno = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        jd_add_diag(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
+        rs_diagnostics_add(diag, RS_BAD_INPUT, "", "cannot read %s: %s", path, strerror(errno));
         return RS_BAD_INPUT;
     }
     char *text = NULL;

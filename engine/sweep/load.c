@@ -24,30 +24,30 @@ static void find_release(rs_sweep *sw, rs_diagnostics *diag)
             continue;
         sw->release = rs_scenario_version_index(sc, a->version);
         if (a->anchor != RS_ANCHOR_START)
-            rs__sweep_diag(diag, RS_BAD_INPUT, sw->scenario_path,
-                           "the release (the first deploy of the timeline) must happen at a fixed time (\"at\")");
+            rs_diagnostics_add(diag, RS_BAD_INPUT, sw->scenario_path,
+                               "the release (the first deploy of the timeline) must happen at a fixed time (\"at\")");
         else if (sw->release < 0 || sw->release == sc->initial_version)
-            rs__sweep_diag(diag, RS_BAD_INPUT, sw->scenario_path,
-                           "the first deploy of the timeline must bring a version other than the one running");
+            rs_diagnostics_add(diag, RS_BAD_INPUT, sw->scenario_path,
+                               "the first deploy of the timeline must bring a version other than the one running");
         sw->deploy_at = a->delay;
         return;
     }
-    rs__sweep_diag(diag, RS_BAD_INPUT, sw->scenario_path,
-                   "the base scenario has no deploy in its timeline: the sweep needs a release to judge");
+    rs_diagnostics_add(diag, RS_BAD_INPUT, sw->scenario_path,
+                       "the base scenario has no deploy in its timeline: the sweep needs a release to judge");
 }
 
 static void check_fit(rs_sweep *sw, rs_diagnostics *diag)
 {
     const rs_scenario *sc = sw->base;
     if (sc->n_env_faults + 2 > RS_MAX_ENV_FAULTS)
-        rs__sweep_diag(diag, RS_BAD_INPUT, sw->scenario_path,
-                       "the base scenario has %d environment faults; the noise needs 2 of the %d places",
-                       sc->n_env_faults, RS_MAX_ENV_FAULTS);
+        rs_diagnostics_add(diag, RS_BAD_INPUT, sw->scenario_path,
+                           "the base scenario has %d environment faults; the noise needs 2 of the %d places",
+                           sc->n_env_faults, RS_MAX_ENV_FAULTS);
     for (int i = 0; i < sw->n_mix; i++)
         if (sw->mix[i].fault == RS_FAULT_DATA_CORRUPTION && sc->n_biz_metrics == 0)
-            rs__sweep_diag(diag, RS_BAD_INPUT, sw->file,
-                           "mix item %d (data_corruption) needs a business metric in the scenario (add one "
-                           "with \"set\": {\"business_metrics\": [...]})", i);
+            rs_diagnostics_add(diag, RS_BAD_INPUT, sw->file,
+                               "mix item %d (data_corruption) needs a business metric in the scenario (add one "
+                               "with \"set\": {\"business_metrics\": [...]})", i);
 }
 
 /* "flagger" is a bundled policy; anything with a '/' or ending in ".lua" is a path from the sweep file. */
@@ -96,19 +96,19 @@ static void compile_policies(rs_sweep *sw, rs_diagnostics *diag)
 {
     sw->cache = rs_policy_cache_new();
     if (!sw->cache) {
-        rs__sweep_diag(diag, RS_INTERNAL, "", "out of memory");
+        rs_diagnostics_add(diag, RS_INTERNAL, "", "out of memory");
         return;
     }
     rs_error err;
     rs_error_clear(&err);
     if (sw->policy_path[0]) {
         if (rs_policy_cache_add(sw->cache, sw->policy_path, &err) != RS_OK)
-            rs__sweep_diag(diag, err.code, err.where, "%s", err.message);
+            rs_diagnostics_add(diag, err.code, err.where, "%s", err.message);
         return;
     }
     for (int i = 0; i < sw->base->n_policies; i++)
         if (rs_policy_cache_add(sw->cache, sw->base->policies[i].file, &err) != RS_OK) {
-            rs__sweep_diag(diag, err.code, err.where, "%s", err.message);
+            rs_diagnostics_add(diag, err.code, err.where, "%s", err.message);
             return;
         }
 }
@@ -119,7 +119,7 @@ static void check_params(rs_sweep *sw, rs_diagnostics *diag)
 {
     rs_scenario *sc = malloc(sizeof *sc);
     if (!sc) {
-        rs__sweep_diag(diag, RS_INTERNAL, "", "out of memory");
+        rs_diagnostics_add(diag, RS_INTERNAL, "", "out of memory");
         return;
     }
     memcpy(sc, sw->base, sizeof *sc);
@@ -141,7 +141,7 @@ static void check_params(rs_sweep *sw, rs_diagnostics *diag)
             rs_error err;
             rs_error_clear(&err);
             if (rs_run_prepare(sc, rel.seed, &o, &run, &err) != RS_OK)
-                rs__sweep_diag(diag, err.code, err.where, "%s (parameter %s)", err.message, texts[i]);
+                rs_diagnostics_add(diag, err.code, err.where, "%s (parameter %s)", err.message, texts[i]);
             else
                 rs_run_free(&run);
         }
@@ -152,8 +152,8 @@ static rs_status parse_text(const char *path, rs_sweep *sw, cJSON **root, rs_dia
 {
     size_t len;
     if (rs__sweep_read_file(path, &sw->text, &len) != 0) {
-        rs__sweep_diag(diag, errno == ENOMEM ? RS_INTERNAL : RS_BAD_INPUT, "", "cannot read %s: %s", path,
-                       strerror(errno));
+        rs_diagnostics_add(diag, errno == ENOMEM ? RS_INTERNAL : RS_BAD_INPUT, "", "cannot read %s: %s", path,
+                           strerror(errno));
         return diag->items[diag->count - 1].code;
     }
     const char *end = NULL;
@@ -165,8 +165,8 @@ static rs_status parse_text(const char *path, rs_sweep *sw, cJSON **root, rs_dia
                 line++, col = 0;
         char where[RS_SWEEP_PATH_MAX + 32];
         snprintf(where, sizeof where, "%s:%d:%d", path, line, col);
-        rs__sweep_diag(diag, RS_BAD_INPUT, where, "invalid JSON here (rollsim validate explains JSON syntax "
-                                                  "errors in words; the rules are the same)");
+        rs_diagnostics_add(diag, RS_BAD_INPUT, where, "invalid JSON here (rollsim validate explains JSON syntax "
+                                                      "errors in words; the rules are the same)");
         return RS_BAD_INPUT;
     }
     return RS_OK;
@@ -194,7 +194,7 @@ rs_status rs_sweep_load(const char *path, rs_sweep *sw, rs_diagnostics *diag)
     rs_diagnostics *sd = malloc(sizeof *sd);
     if (!sw->base || !sd) {
         free(sd);
-        rs__sweep_diag(diag, RS_INTERNAL, "", "out of memory");
+        rs_diagnostics_add(diag, RS_INTERNAL, "", "out of memory");
         return RS_INTERNAL;
     }
     const char *sets[RS_SWEEP_MAX_SETS];
@@ -212,7 +212,7 @@ rs_status rs_sweep_load(const char *path, rs_sweep *sw, rs_diagnostics *diag)
     find_release(sw, diag);
     check_fit(sw, diag);
     if (diag->count == 0 && hash_files(sw) != 0)
-        rs__sweep_diag(diag, RS_BAD_INPUT, "", "cannot read the policy %s: %s", sw->policy_path, strerror(errno));
+        rs_diagnostics_add(diag, RS_BAD_INPUT, "", "cannot read the policy %s: %s", sw->policy_path, strerror(errno));
     if (diag->count == 0)
         compile_policies(sw, diag);
     if (diag->count == 0)

@@ -44,7 +44,7 @@ static void report(dec *d, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    rs__sweep_diag(d->diag, RS_BAD_INPUT, where, "%s", msg);
+    rs_diagnostics_add(d->diag, RS_BAD_INPUT, where, "%s", msg);
 }
 
 /* Reports keys of obj not in `keys` (a NULL-terminated list). */

@@ -22,9 +22,6 @@
 #define RS_SWEEP_META_FILE "sweep.json"
 #define RS_SWEEP_LINE_MAX 1024 /* one line of runs.jsonl */
 
-/* Adds a problem to diag (counted beyond RS_DIAG_MAX). */
-void rs__sweep_diag(rs_diagnostics *diag, rs_status code, const char *where, const char *fmt, ...) SW_PRINTF(4, 5);
-
 /* Reads a whole file, NUL-terminated. Caller frees *text. Returns 0, or -1 with errno set. */
 int rs__sweep_read_file(const char *path, char **text, size_t *len);
 

@@ -1,4 +1,4 @@
-/* Small helpers shared by the files of engine/sweep: diagnostics, reading a file, the FNV-1a hash, paths
+/* Small helpers shared by the files of engine/sweep: reading a file, the FNV-1a hash, paths
  * and numbers for JSON. */
 #include "sweep_int.h"
 
@@ -8,21 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void rs__sweep_diag(rs_diagnostics *diag, rs_status code, const char *where, const char *fmt, ...)
-{
-    if (diag->count >= RS_DIAG_MAX) {
-        diag->dropped++;
-        return;
-    }
-    rs_error *e = &diag->items[diag->count++];
-    e->code = code;
-    snprintf(e->where, sizeof e->where, "%s", where);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
-}
 
 int rs__sweep_read_file(const char *path, char **text, size_t *len)
 {

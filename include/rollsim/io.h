@@ -32,6 +32,12 @@ rs_status rs_scenario_load_string(const char *text, const char *origin, const ch
                                   int n_sets, rs_scenario *out, rs_diagnostics *diag);
 /* Prints each diagnostic as "where: error: message" on f. */
 void rs_diagnostics_print(const rs_diagnostics *diag, FILE *f);
+/* Adds a problem (printf-style message); beyond RS_DIAG_MAX it is only counted in `dropped`. */
+void rs_diagnostics_add(rs_diagnostics *diag, rs_status code, const char *where, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
 
 /* Writes `size` bytes to `path` atomically: a temporary file in the same folder, fsync, rename.
  * An interrupted run never leaves a half-written file. Returns RS_OK or RS_INTERNAL with err set. */
