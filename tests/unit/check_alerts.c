@@ -6,6 +6,7 @@
 
 #include "rollsim/host.h"
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 static rs_scenario *redis_release(void)
 {
@@ -180,9 +181,5 @@ int main(void)
     tcase_add_test(tc, logs_show_the_faults_messages_among_normal_lines);
     tcase_add_test(tc, healthy_pods_log_no_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

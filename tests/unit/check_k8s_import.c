@@ -14,6 +14,7 @@
 
 #include "k8s_int.h"
 #include "rollsim/k8s.h"
+#include "test_util.h"
 
 #define FIX RS_SOURCE_DIR "/tests/fixtures/k8s/"
 
@@ -916,9 +917,5 @@ static Suite *k8s_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(k8s_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(k8s_suite());
 }

@@ -10,6 +10,7 @@
 #include "layout.h"
 #include "rollsim/io.h"
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 static const int sizes[][2] = {{1280, 720}, {3840, 2160}};
 
@@ -285,9 +286,7 @@ static run *play(const char *name)
     char path[512];
     snprintf(path, sizeof path, "%s/scenarios/%s.json", RS_SOURCE_DIR, name);
     run *x = calloc(1, sizeof *x);
-    rs_diagnostics *d = malloc(sizeof *d);
-    ck_assert_int_eq(rs_scenario_load_file(path, NULL, 0, &x->sc, d), RS_OK);
-    free(d);
+    tu_load(path, NULL, 0, &x->sc);
     x->sim = rs_sim_new(&x->sc, x->sc.seed, NULL);
     ck_assert_ptr_nonnull(x->sim);
     rs_sim_run(x->sim);
@@ -431,9 +430,5 @@ static Suite *layout_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(layout_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(layout_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lua_host_int.h"
+#include "test_util.h"
 
 #define N 6000
 
@@ -128,9 +129,5 @@ int main(void)
     tcase_add_test(tc, freed_blocks_are_reused_and_shrinking_does_not_move);
     tcase_add_test(tc, beyond_the_last_slab_malloc_takes_over);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(s);
 }

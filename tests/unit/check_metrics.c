@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "metrics_int.h"
+#include "test_util.h"
 
 typedef struct {
     double w, median, sigma;
@@ -257,9 +258,5 @@ int main(void)
     tcase_add_test(tc, cumulative_buckets_give_histogram_quantile);
     tcase_add_test(tc, a_point_mass_counts_in_the_bucket_at_or_above_it);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

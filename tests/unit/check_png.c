@@ -18,6 +18,7 @@
 #include "rollsim/io.h"
 #include "rollsim/render.h"
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 #define GOLDEN_W 1280
 #define GOLDEN_H 720
@@ -35,12 +36,7 @@ static run *play(const char *name)
     char path[512];
     snprintf(path, sizeof path, "%s/scenarios/%s.json", RS_SOURCE_DIR, name);
     run *x = calloc(1, sizeof *x);
-    rs_diagnostics *d = malloc(sizeof *d);
-    rs_status st = rs_scenario_load_file(path, NULL, 0, &x->sc, d);
-    if (st != RS_OK)
-        rs_diagnostics_print(d, stderr);
-    ck_assert_int_eq(st, RS_OK);
-    free(d);
+    tu_load(path, NULL, 0, &x->sc);
     x->sim = rs_sim_new(&x->sc, x->sc.seed, NULL);
     ck_assert_ptr_nonnull(x->sim);
     rs_sim_run(x->sim);
@@ -251,9 +247,5 @@ static Suite *png_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(png_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(png_suite());
 }

@@ -15,6 +15,7 @@
 #include "rollsim/io.h"
 #include "rollsim/policy.h"
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 #define POLICY(f) RS_SOURCE_DIR "/scenarios/policies/" f
 
@@ -61,12 +62,7 @@ static run *play(const char *name, const char *const *sets, int n_sets, const ch
     char path[512];
     snprintf(path, sizeof path, "%s/scenarios/%s", RS_SOURCE_DIR, name);
     run *x = calloc(1, sizeof *x);
-    rs_diagnostics *d = malloc(sizeof *d);
-    rs_status st = rs_scenario_load_file(path, sets, n_sets, &x->sc, d);
-    if (st != RS_OK)
-        rs_diagnostics_print(d, stderr);
-    ck_assert_int_eq(st, RS_OK);
-    free(d);
+    tu_load(path, sets, n_sets, &x->sc);
     uint64_t s = seed ? seed : x->sc.seed;
     rs_error err = {0};
     x->sim = rs_sim_new(&x->sc, s, &err);
@@ -74,7 +70,7 @@ static run *play(const char *name, const char *const *sets, int n_sets, const ch
     x->ps = rs_policy_set_new(x->sim, &x->sc, s, &err);
     ck_assert_ptr_nonnull(x->ps);
     if (policy) {
-        st = rs_policy_load(x->ps, policy, NULL, params, n_params, NULL, &err);
+        rs_status st = rs_policy_load(x->ps, policy, NULL, params, n_params, NULL, &err);
         if (st != RS_OK)
             fprintf(stderr, "%s: %s\n", err.where, err.message);
         ck_assert_int_eq(st, RS_OK);
@@ -456,9 +452,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(suite());
 }

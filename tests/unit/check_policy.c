@@ -14,6 +14,7 @@
 #include "rollsim/io.h"
 #include "rollsim/policy.h"
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 static char tmpdir[256]; /* made once by main(); the tests write their policy files there */
 
@@ -41,12 +42,7 @@ static prun *start(const char *scenario, uint64_t seed)
     char path[512];
     snprintf(path, sizeof path, "%s/scenarios/%s", RS_SOURCE_DIR, scenario);
     prun *x = calloc(1, sizeof *x);
-    rs_diagnostics *d = malloc(sizeof *d);
-    rs_status st = rs_scenario_load_file(path, NULL, 0, &x->sc, d);
-    if (st != RS_OK)
-        rs_diagnostics_print(d, stderr);
-    ck_assert_int_eq(st, RS_OK);
-    free(d);
+    tu_load(path, NULL, 0, &x->sc);
     x->sim = rs_sim_new(&x->sc, seed ? seed : x->sc.seed, NULL);
     ck_assert_ptr_nonnull(x->sim);
     x->ps = rs_policy_set_new(x->sim, &x->sc, seed ? seed : x->sc.seed, &x->err);

@@ -6,6 +6,7 @@
 
 #include "rollsim/queue.h"
 #include "rollsim/rng.h"
+#include "test_util.h"
 
 /* ---------- a reference: the pending events, sorted with qsort whenever a pop follows pushes ---------- */
 
@@ -422,9 +423,5 @@ int main(void)
     tcase_add_test(tc, matches_a_reference_sort_on_random_workloads);
     tcase_add_test(tc, fini_is_safe_twice_and_the_queue_can_be_reinitialized);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(s);
 }

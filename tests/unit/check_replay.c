@@ -12,6 +12,7 @@
 
 #include "rollsim/io.h"
 #include "rollsim/train.h"
+#include "test_util.h"
 
 typedef struct {
     rs_train_record header;
@@ -301,9 +302,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(suite());
 }

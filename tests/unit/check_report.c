@@ -15,6 +15,7 @@
 #include "rollsim/io.h"
 #include "rollsim/result.h"
 #include "rollsim/scenario.h"
+#include "test_util.h"
 
 /* A two-version scenario (v2.4 → v2.5 rolled back) with one business metric, three timeline entries and
  * three samples; the second sample has no error-rate data (NaN) and only v2.4 has pods in the first. */
@@ -494,9 +495,5 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(report_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(report_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 static rs_scenario *two_versions(int replicas)
 {
@@ -304,9 +305,5 @@ int main(void)
     tcase_add_test(tc, oomkilled_pods_are_not_ready_and_restart);
     tcase_add_test(tc, same_seed_same_timeline);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

@@ -17,6 +17,7 @@
 #include "rollsim/lint.h"
 #include "rollsim/policy.h"
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 #define RUNBOOK RS_SOURCE_DIR "/scenarios/policies/operator-runbook.lua"
 #define ALWAYS RS_SOURCE_DIR "/scenarios/policies/always-rollback.lua"
@@ -35,12 +36,8 @@ static run *play(const char *name, const char *operator, bool controllers, const
     char path[512];
     snprintf(path, sizeof path, "%s/scenarios/%s", RS_SOURCE_DIR, name);
     run *x = calloc(1, sizeof *x);
-    rs_diagnostics *d = malloc(sizeof *d);
-    rs_status st = rs_scenario_load_file(path, sets, n_sets, &x->sc, d);
-    if (st != RS_OK)
-        rs_diagnostics_print(d, stderr);
-    ck_assert_int_eq(st, RS_OK);
-    free(d);
+    tu_load(path, sets, n_sets, &x->sc);
+    rs_status st;
     rs_error err;
     rs_error_clear(&err);
     x->sim = rs_sim_new(&x->sc, x->sc.seed, &err);
@@ -615,9 +612,5 @@ int main(void)
     tcase_add_test(li, lint_checks_stay_quiet_when_it_is_done_right);
     tcase_add_test(li, lint_reads_deployments);
     suite_add_tcase(s, li);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

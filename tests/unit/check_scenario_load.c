@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rollsim/io.h"
+#include "test_util.h"
 
 static rs_scenario sc;
 static rs_diagnostics diag;
@@ -958,9 +959,5 @@ static Suite *scenario_load_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(scenario_load_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return tu_run(scenario_load_suite());
 }

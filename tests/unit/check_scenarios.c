@@ -10,6 +10,7 @@
 #include "rollsim/io.h"
 #include "rollsim/policy.h"
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 typedef struct {
     rs_scenario sc;
@@ -45,12 +46,7 @@ static run *play(const char *name, uint64_t seed, bool use_seed)
     char path[512];
     snprintf(path, sizeof path, "%s/scenarios/%s", RS_SOURCE_DIR, name);
     run *x = calloc(1, sizeof *x);
-    rs_diagnostics *d = malloc(sizeof *d);
-    rs_status st = rs_scenario_load_file(path, NULL, 0, &x->sc, d);
-    if (st != RS_OK)
-        rs_diagnostics_print(d, stderr);
-    ck_assert_int_eq(st, RS_OK);
-    free(d);
+    tu_load(path, NULL, 0, &x->sc);
     uint64_t s = use_seed ? seed : x->sc.seed;
     x->sim = rs_sim_new(&x->sc, s, NULL);
     ck_assert_ptr_nonnull(x->sim);
@@ -221,9 +217,5 @@ int main(void)
     tcase_add_test(tc, external_outage_is_still_broken_after_the_rollback);
     tcase_add_test(tc, traffic_drop_is_invisible_to_the_error_rate);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

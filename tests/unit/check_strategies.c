@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rollsim/sim.h"
+#include "test_util.h"
 
 static rs_scenario *scenario(rs_strategy_kind kind, int replicas)
 {
@@ -296,9 +297,5 @@ int main(void)
     tcase_add_test(tc, canary_not_ready_by_the_progress_deadline_is_rolled_back);
     tcase_add_test(tc, promote_and_set_weight_are_refused_where_they_mean_nothing);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }

@@ -14,6 +14,7 @@
 #include "rollsim/render.h"
 #include "rollsim/sweep.h"
 #include "runner.h"
+#include "test_util.h"
 
 #ifndef RS_SOURCE_DIR
 #define RS_SOURCE_DIR "."
@@ -463,9 +464,5 @@ int main(void)
     tcase_add_test(runs, an_unknown_parameter_of_the_policy_is_refused_when_loading);
     tcase_add_test(runs, the_trade_off_picture_is_a_png_of_the_asked_size);
     suite_add_tcase(s, runs);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
+    return tu_run(s);
 }
