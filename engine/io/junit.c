@@ -4,57 +4,10 @@
  * through one escaper that also makes it valid XML 1.0 in UTF-8. */
 #include "rollsim/testing.h"
 
-#include <stdarg.h>
+#include "rollsim/strbuf.h"
+
 #include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void puts_(sbuf *b, const char *s) { put(b, s, strlen(s)); }
-
-static void putf(sbuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void putf(sbuf *b, const char *fmt, ...)
-{
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
 
 /* The length of the valid UTF-8 sequence at s of a character XML 1.0 allows, or 0. */
 static size_t xml_char_len(const unsigned char *s)
@@ -78,7 +31,7 @@ static size_t xml_char_len(const unsigned char *s)
 /* Escapes text for XML: & < > always; in attributes also quotes and line breaks (kept as character
  * references so they survive attribute normalisation). A byte that is not part of an allowed character
  * becomes U+FFFD. */
-static void put_escaped(sbuf *b, const char *text, bool attr)
+static void put_escaped(rs_strbuf *b, const char *text, bool attr)
 {
     const unsigned char *s = (const unsigned char *)(text ? text : "");
     while (*s) {
@@ -97,18 +50,18 @@ static void put_escaped(sbuf *b, const char *text, bool attr)
         default: break;
         }
         if (rep)
-            puts_(b, rep);
+            rs_strbuf_puts(b, rep);
         else
-            put(b, (const char *)s, n);
+            rs_strbuf_put(b, (const char *)s, n);
         s += n ? n : 1;
     }
 }
 
-static void attr(sbuf *b, const char *name, const char *value)
+static void attr(rs_strbuf *b, const char *name, const char *value)
 {
-    putf(b, " %s=\"", name);
+    rs_strbuf_printf(b, " %s=\"", name);
     put_escaped(b, value, true);
-    puts_(b, "\"");
+    rs_strbuf_puts(b, "\"");
 }
 
 typedef struct {
@@ -125,38 +78,38 @@ static void count(counts *c, const rs_junit_case *k)
     c->seconds += k->seconds;
 }
 
-static void put_counts(sbuf *b, const counts *c)
+static void put_counts(rs_strbuf *b, const counts *c)
 {
-    putf(b, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", c->tests, c->failures,
-         c->errors, c->skipped, c->seconds);
+    rs_strbuf_printf(b, " tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"", c->tests,
+                     c->failures, c->errors, c->skipped, c->seconds);
 }
 
-static void put_case(sbuf *b, const rs_junit_case *k)
+static void put_case(rs_strbuf *b, const rs_junit_case *k)
 {
-    puts_(b, "    <testcase");
+    rs_strbuf_puts(b, "    <testcase");
     attr(b, "classname", k->classname);
     attr(b, "name", k->name);
     attr(b, "file", k->suite);
-    putf(b, " time=\"%.3f\"", k->seconds);
+    rs_strbuf_printf(b, " time=\"%.3f\"", k->seconds);
     if (k->status == RS_CASE_PASSED) {
-        puts_(b, "/>\n");
+        rs_strbuf_puts(b, "/>\n");
         return;
     }
-    puts_(b, ">\n");
+    rs_strbuf_puts(b, ">\n");
     if (k->status == RS_CASE_SKIPPED) {
-        puts_(b, "      <skipped");
+        rs_strbuf_puts(b, "      <skipped");
         attr(b, "message", k->message);
-        puts_(b, "/>\n");
+        rs_strbuf_puts(b, "/>\n");
     } else {
         const char *tag = k->status == RS_CASE_FAILED ? "failure" : "error";
-        putf(b, "      <%s", tag);
+        rs_strbuf_printf(b, "      <%s", tag);
         attr(b, "message", k->message);
         attr(b, "type", k->type ? k->type : tag);
-        puts_(b, ">");
+        rs_strbuf_puts(b, ">");
         put_escaped(b, k->details ? k->details : k->message, false);
-        putf(b, "</%s>\n", tag);
+        rs_strbuf_printf(b, "</%s>\n", tag);
     }
-    puts_(b, "    </testcase>\n");
+    rs_strbuf_puts(b, "    </testcase>\n");
 }
 
 static bool seen_before(const rs_junit_case *cases, int i)
@@ -169,13 +122,13 @@ static bool seen_before(const rs_junit_case *cases, int i)
 
 char *rs_junit_xml(const rs_junit_case *cases, int n)
 {
-    sbuf b = {0};
+    rs_strbuf b = {0};
     counts all = {0};
     for (int i = 0; i < n; i++)
         count(&all, &cases[i]);
-    puts_(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rollsim test\"");
+    rs_strbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"rollsim test\"");
     put_counts(&b, &all);
-    puts_(&b, ">\n");
+    rs_strbuf_puts(&b, ">\n");
     for (int i = 0; i < n; i++) {
         if (seen_before(cases, i))
             continue;
@@ -183,19 +136,15 @@ char *rs_junit_xml(const rs_junit_case *cases, int n)
         for (int j = i; j < n; j++)
             if (strcmp(cases[j].suite, cases[i].suite) == 0)
                 count(&c, &cases[j]);
-        puts_(&b, "  <testsuite");
+        rs_strbuf_puts(&b, "  <testsuite");
         attr(&b, "name", cases[i].suite);
         put_counts(&b, &c);
-        puts_(&b, ">\n");
+        rs_strbuf_puts(&b, ">\n");
         for (int j = i; j < n; j++)
             if (strcmp(cases[j].suite, cases[i].suite) == 0)
                 put_case(&b, &cases[j]);
-        puts_(&b, "  </testsuite>\n");
+        rs_strbuf_puts(&b, "  </testsuite>\n");
     }
-    puts_(&b, "</testsuites>\n");
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    rs_strbuf_puts(&b, "</testsuites>\n");
+    return rs_strbuf_take(&b);
 }

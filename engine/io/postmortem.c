@@ -6,65 +6,24 @@
  * with fixed formats: the same result gives the same bytes. */
 #include "rollsim/io.h"
 
+#include "rollsim/strbuf.h"
+
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a growing string ---- */
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-    bool oom;
-} sbuf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void put(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = true;
-            return;
-        }
-        if (b->s && (size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap - b->len <= (size_t)n)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = true;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-}
-
 /* Markdown table cells: '|' and line breaks would break the row. */
-static void put_cell(sbuf *b, const char *text)
+static void put_cell(rs_strbuf *b, const char *text)
 {
     for (const char *p = text; *p; p++) {
         if (*p == '|')
-            put(b, "\\|");
+            rs_strbuf_puts(b, "\\|");
         else if (*p == '\n' || *p == '\r')
-            put(b, " ");
+            rs_strbuf_puts(b, " ");
         else
-            put(b, "%c", *p);
+            rs_strbuf_put(b, p, 1);
     }
 }
 
@@ -362,21 +321,22 @@ static void cause_text(const cause *c, char *buf, size_t size)
 
 /* ---- sections ---- */
 
-static void summary(sbuf *b, const facts *f)
+static void summary(rs_strbuf *b, const facts *f)
 {
     const rs_result *r = f->r;
     const rs_scenario *sc = r->scenario;
     const rs_scores *s = &r->scores;
     char c1[24], c2[24], d1[24];
-    put(b, "## Summary\n\n");
+    rs_strbuf_puts(b, "## Summary\n\n");
     if (f->impact == RS_TIME_NEVER) {
         if (f->deploy != RS_TIME_NEVER)
-            put(b, "Release %s of %s/%s was deployed at %s and no user impact followed. ", f->deployed[0] ? f->deployed : "?",
-                sc->namespace_, sc->service, clock_of(f->deploy, c1, sizeof c1));
+            rs_strbuf_printf(b, "Release %s of %s/%s was deployed at %s and no user impact followed. ",
+                             f->deployed[0] ? f->deployed : "?", sc->namespace_, sc->service,
+                             clock_of(f->deploy, c1, sizeof c1));
         else
-            put(b, "%s/%s ran without a deploy and without user impact. ", sc->namespace_, sc->service);
-        put(b, "There is no incident to review; the run ended on %s (revision %d).\n\n", r->outcome.final_version,
-            r->outcome.final_revision);
+            rs_strbuf_printf(b, "%s/%s ran without a deploy and without user impact. ", sc->namespace_, sc->service);
+        rs_strbuf_printf(b, "There is no incident to review; the run ended on %s (revision %d).\n\n",
+                         r->outcome.final_version, r->outcome.final_revision);
         return;
     }
     char cause_buf[200] = "an unidentified cause";
@@ -385,59 +345,66 @@ static void summary(sbuf *b, const facts *f)
     const rs_timeline_entry *imp = first_entry(r, RS_EV_IMPACT_START, 0);
     const char *why = imp && strncmp(imp->detail, "users impacted: ", 16) == 0 ? imp->detail + 16 : "users impacted";
     if (f->deploy != RS_TIME_NEVER && f->deploy <= f->impact)
-        put(b, "Release %s of %s/%s was deployed at %s and from %s users were impacted (%s) by %s, with errors "
-               "peaking at %.1f%% and p95 latency at %.0f ms. ",
-            f->deployed[0] ? f->deployed : "?", sc->namespace_, sc->service, clock_of(f->deploy, c1, sizeof c1),
-            clock_of(f->impact, c2, sizeof c2), why, cause_buf, s->peak_error_rate * 100, s->peak_latency_p95_ms);
+        rs_strbuf_printf(b,
+                         "Release %s of %s/%s was deployed at %s and from %s users were impacted (%s) by %s, with "
+                         "errors peaking at %.1f%% and p95 latency at %.0f ms. ",
+                         f->deployed[0] ? f->deployed : "?", sc->namespace_, sc->service,
+                         clock_of(f->deploy, c1, sizeof c1), clock_of(f->impact, c2, sizeof c2), why, cause_buf,
+                         s->peak_error_rate * 100, s->peak_latency_p95_ms);
     else
-        put(b, "From %s users of %s/%s were impacted (%s) by %s, with errors peaking at %.1f%% and p95 latency "
-               "at %.0f ms. ",
-            clock_of(f->impact, c2, sizeof c2), sc->namespace_, sc->service, why, cause_buf, s->peak_error_rate * 100,
-            s->peak_latency_p95_ms);
+        rs_strbuf_printf(b,
+                         "From %s users of %s/%s were impacted (%s) by %s, with errors peaking at %.1f%% and p95 "
+                         "latency at %.0f ms. ",
+                         clock_of(f->impact, c2, sizeof c2), sc->namespace_, sc->service, why, cause_buf,
+                         s->peak_error_rate * 100, s->peak_latency_p95_ms);
     if (f->undetected)
-        put(b, "Nothing detected it");
+        rs_strbuf_puts(b, "Nothing detected it");
     else
-        put(b, "It was detected %s after it began", dur_of(s->mttd_s, d1, sizeof d1));
+        rs_strbuf_printf(b, "It was detected %s after it began", dur_of(s->mttd_s, d1, sizeof d1));
     if (f->mitigation[0])
-        put(b, ", %s", f->mitigation);
+        rs_strbuf_printf(b, ", %s", f->mitigation);
     if (f->recovered != RS_TIME_NEVER)
-        put(b, " and the service recovered at %s, %s after the impact began", clock_of(f->recovered, c1, sizeof c1),
-            dur_of(s->mttr_s, d1, sizeof d1));
+        rs_strbuf_printf(b, " and the service recovered at %s, %s after the impact began",
+                         clock_of(f->recovered, c1, sizeof c1), dur_of(s->mttr_s, d1, sizeof d1));
     else
-        put(b, " and the service had not recovered when the run ended at %s", clock_of(r->outcome.end_ms, c1, sizeof c1));
-    put(b, "; root-cause category: %s.\n\n", category_names[f->cat]);
+        rs_strbuf_printf(b, " and the service had not recovered when the run ended at %s",
+                         clock_of(r->outcome.end_ms, c1, sizeof c1));
+    rs_strbuf_printf(b, "; root-cause category: %s.\n\n", category_names[f->cat]);
 }
 
-static void impact(sbuf *b, const facts *f)
+static void impact(rs_strbuf *b, const facts *f)
 {
     const rs_result *r = f->r;
     const rs_scores *s = &r->scores;
     const rs_scenario *sc = r->scenario;
     const rs_data_result *dt = &r->data;
     char d1[24];
-    put(b, "## Impact\n\n| | |\n|---|---|\n");
-    put(b, "| Users affected | %.2f%% of requests failed or were slow |\n", s->users_affected);
-    put(b, "| Failed requests | %.0f of %.0f (%.2f%%) |\n", s->failed_requests, s->total_requests,
-        s->total_requests > 0 ? 100.0 * s->failed_requests / s->total_requests : 0.0);
-    put(b, "| Slow requests | %.0f |\n", s->slow_requests);
+    rs_strbuf_puts(b, "## Impact\n\n| | |\n|---|---|\n");
+    rs_strbuf_printf(b, "| Users affected | %.2f%% of requests failed or were slow |\n", s->users_affected);
+    rs_strbuf_printf(b, "| Failed requests | %.0f of %.0f (%.2f%%) |\n", s->failed_requests, s->total_requests,
+                     s->total_requests > 0 ? 100.0 * s->failed_requests / s->total_requests : 0.0);
+    rs_strbuf_printf(b, "| Slow requests | %.0f |\n", s->slow_requests);
     char win[24];
-    put(b, "| Error budget burned | %.2f%% of the %s budget (SLO %.2f%%) |\n", s->error_budget_burned_pct,
-        rs_format_duration(sc->slo_window, win, sizeof win), sc->slo_target * 100);
-    put(b, "| Peak error rate | %.1f%% |\n", s->peak_error_rate * 100);
-    put(b, "| Peak p95 latency | %.0f ms (baseline %.0f ms) |\n", s->peak_latency_p95_ms, sc->baseline.latency_p95_ms);
-    put(b, "| User impact lasted | %s |\n", dur_of(s->mttm_s, d1, sizeof d1));
-    put(b, "| Data: rows lost | %.0f |\n", dt->rows_lost);
-    put(b, "| Data: rows at risk | %.0f (what the pending down migrations would drop unbacked) |\n", dt->rows_at_risk);
-    put(b, "| Data: backups taken | %d |\n", dt->backups_taken);
-    put(b, "| Score | %.1f / 100 |\n\n", s->score);
+    rs_strbuf_printf(b, "| Error budget burned | %.2f%% of the %s budget (SLO %.2f%%) |\n",
+                     s->error_budget_burned_pct, rs_format_duration(sc->slo_window, win, sizeof win),
+                     sc->slo_target * 100);
+    rs_strbuf_printf(b, "| Peak error rate | %.1f%% |\n", s->peak_error_rate * 100);
+    rs_strbuf_printf(b, "| Peak p95 latency | %.0f ms (baseline %.0f ms) |\n", s->peak_latency_p95_ms,
+                     sc->baseline.latency_p95_ms);
+    rs_strbuf_printf(b, "| User impact lasted | %s |\n", dur_of(s->mttm_s, d1, sizeof d1));
+    rs_strbuf_printf(b, "| Data: rows lost | %.0f |\n", dt->rows_lost);
+    rs_strbuf_printf(b, "| Data: rows at risk | %.0f (what the pending down migrations would drop unbacked) |\n",
+                     dt->rows_at_risk);
+    rs_strbuf_printf(b, "| Data: backups taken | %d |\n", dt->backups_taken);
+    rs_strbuf_printf(b, "| Score | %.1f / 100 |\n\n", s->score);
     if (dt->n_migrations > 0) {
-        put(b, "Migrations:\n\n| Version | Change | Status |\n|---|---|---|\n");
+        rs_strbuf_puts(b, "Migrations:\n\n| Version | Change | Status |\n|---|---|---|\n");
         for (int i = 0; i < dt->n_migrations; i++) {
             const rs_migration_result *m = &dt->migrations[i];
-            put(b, "| %s | %s %s%s%s | %s |\n", m->version, rs_migration_kind_name(m->kind), m->table,
-                m->column[0] ? "." : "", m->column, m->status);
+            rs_strbuf_printf(b, "| %s | %s %s%s%s | %s |\n", m->version, rs_migration_kind_name(m->kind),
+                             m->table, m->column[0] ? "." : "", m->column, m->status);
         }
-        put(b, "\n");
+        rs_strbuf_puts(b, "\n");
     }
 }
 
@@ -478,13 +445,13 @@ static const char *detail_of(const rs_result *r, rs_event_kind k, rs_time t)
 
 #define MAX_ROWS 96
 
-static void timeline(sbuf *b, const facts *f)
+static void timeline(rs_strbuf *b, const facts *f)
 {
     const rs_result *r = f->r;
     const rs_scores *s = &r->scores;
     trow *rows = malloc(MAX_ROWS * sizeof *rows);
     if (!rows) {
-        b->oom = true;
+        rs_strbuf_fail(b);
         return;
     }
     int n = 0;
@@ -520,104 +487,114 @@ static void timeline(sbuf *b, const facts *f)
     add_row(rows, &n, MAX_ROWS, "Recovery", f->recovered, detail_of(r, RS_EV_RECOVERED, f->recovered));
     add_row(rows, &n, MAX_ROWS, "Resolution", f->resolved, detail_of(r, RS_EV_RESOLVED, f->resolved));
     qsort(rows, (size_t)n, sizeof *rows, trow_cmp);
-    put(b, "## Timeline\n\n| Moment | Time | Since deploy | What happened |\n|---|---|---|---|\n");
+    rs_strbuf_puts(b, "## Timeline\n\n| Moment | Time | Since deploy | What happened |\n|---|---|---|---|\n");
     for (int i = 0; i < n; i++) {
         char c[24], d[24];
-        put(b, "| %s | %s | ", rows[i].moment, clock_of(rows[i].t, c, sizeof c));
+        rs_strbuf_printf(b, "| %s | %s | ", rows[i].moment, clock_of(rows[i].t, c, sizeof c));
         if (f->deploy != RS_TIME_NEVER && rows[i].t >= f->deploy)
-            put(b, "+%s", rs_format_duration(rows[i].t - f->deploy, d, sizeof d));
+            rs_strbuf_printf(b, "+%s", rs_format_duration(rows[i].t - f->deploy, d, sizeof d));
         else
-            put(b, "—");
-        put(b, " | ");
+            rs_strbuf_puts(b, "—");
+        rs_strbuf_puts(b, " | ");
         put_cell(b, rows[i].what);
-        put(b, " |\n");
+        rs_strbuf_puts(b, " |\n");
     }
     free(rows);
     char d1[24], d2[24], d3[24], d4[24], d5[24];
     if (f->impact != RS_TIME_NEVER) {
         rs_time end = f->resolved != RS_TIME_NEVER ? f->resolved : f->recovered;
-        put(b, "| **Total duration** | | | %s (impact began → %s) |\n\n",
-            end != RS_TIME_NEVER ? rs_format_duration(end - f->impact, d1, sizeof d1) : "not over when the run ended",
-            f->resolved != RS_TIME_NEVER ? "resolved" : "recovered");
+        rs_strbuf_printf(b, "| **Total duration** | | | %s (impact began → %s) |\n\n",
+                         end != RS_TIME_NEVER ? rs_format_duration(end - f->impact, d1, sizeof d1)
+                                              : "not over when the run ended",
+                         f->resolved != RS_TIME_NEVER ? "resolved" : "recovered");
     } else {
-        put(b, "\n");
+        rs_strbuf_puts(b, "\n");
     }
-    put(b, "MTTD %s · MTTA %s · MTTM %s · MTTR %s · incident %s (docs/scoring.md)\n\n", dur_of(s->mttd_s, d1, sizeof d1),
-        dur_of(s->mtta_s, d2, sizeof d2), dur_of(s->mttm_s, d3, sizeof d3), dur_of(s->mttr_s, d4, sizeof d4),
-        dur_of(s->incident_s, d5, sizeof d5));
+    rs_strbuf_printf(b, "MTTD %s · MTTA %s · MTTM %s · MTTR %s · incident %s (docs/scoring.md)\n\n",
+                     dur_of(s->mttd_s, d1, sizeof d1), dur_of(s->mtta_s, d2, sizeof d2),
+                     dur_of(s->mttm_s, d3, sizeof d3), dur_of(s->mttr_s, d4, sizeof d4),
+                     dur_of(s->incident_s, d5, sizeof d5));
 }
 
-static void decisions(sbuf *b, const facts *f)
+static void decisions(rs_strbuf *b, const facts *f)
 {
     const rs_result *r = f->r;
-    put(b, "## Decisions\n\n");
+    rs_strbuf_puts(b, "## Decisions\n\n");
     if (r->n_decisions == 0) {
-        put(b, "No judged decision was recorded (no rollback, forward fix, escalation or decision to wait).\n\n");
+        rs_strbuf_puts(b, "No judged decision was recorded (no rollback, forward fix, escalation or decision to "
+                          "wait).\n\n");
         return;
     }
-    put(b, "Each judgement, with what was known at that moment, the branch of the seed's decision tree that applies "
-           "(Part 2, and Part 4 for the database) and how it is judged. The review asks what the process made easy "
-           "or hard, not who erred.\n\n");
+    rs_strbuf_puts(b, "Each judgement, with what was known at that moment, the branch of the seed's decision tree that "
+                      "applies (Part 2, and Part 4 for the database) and how it is judged. The review asks what the "
+                      "process made easy or hard, not who erred.\n\n");
     for (int i = 0; i < r->n_decisions; i++) {
         const rs_decision *d = &r->decisions[i];
         char c[24], mins[32], eta[24], hot[24];
-        put(b, "%d. **%s — %s** (%s): judged **%s**\n", i + 1, clock_of(d->t_ms, c, sizeof c),
-            rs_decision_kind_name(d->kind), d->who, rs_judgement_name(d->judgement));
+        rs_strbuf_printf(b, "%d. **%s — %s** (%s): judged **%s**\n", i + 1, clock_of(d->t_ms, c, sizeof c),
+                         rs_decision_kind_name(d->kind), d->who, rs_judgement_name(d->judgement));
         if (isnan(d->minutes_since_deploy))
             snprintf(mins, sizeof mins, "no deployment yet");
         else
             snprintf(mins, sizeof mins, "%.1f min since the deployment", d->minutes_since_deploy);
-        put(b, "   - Facts: impact %s; %s; data changes %s; caused by the deployment: %s; rollback would take %s; "
-               "quick config fix: %s; hotfix: %s\n",
-            d->impact ? d->impact : "?", mins, d->data_changes ? d->data_changes : "?",
-            d->cause_is_deployment ? "yes" : "no", dur_of(d->rollback_eta_s, eta, sizeof eta),
-            d->config_fixable ? "yes" : "no", isnan(d->hotfix_eta_s) ? "none ready" : dur_of(d->hotfix_eta_s, hot, sizeof hot));
-        put(b, "   - Branch: %s\n   - Why: %s\n", d->branch, d->reason);
+        rs_strbuf_printf(b,
+                         "   - Facts: impact %s; %s; data changes %s; caused by the deployment: %s; rollback would "
+                         "take %s; quick config fix: %s; hotfix: %s\n",
+                         d->impact ? d->impact : "?", mins, d->data_changes ? d->data_changes : "?",
+                         d->cause_is_deployment ? "yes" : "no", dur_of(d->rollback_eta_s, eta, sizeof eta),
+                         d->config_fixable ? "yes" : "no",
+                         isnan(d->hotfix_eta_s) ? "none ready" : dur_of(d->hotfix_eta_s, hot, sizeof hot));
+        rs_strbuf_printf(b, "   - Branch: %s\n   - Why: %s\n", d->branch, d->reason);
     }
-    put(b, "\n");
+    rs_strbuf_puts(b, "\n");
 }
 
-static void category_section(sbuf *b, const facts *f)
+static void category_section(rs_strbuf *b, const facts *f)
 {
     const rs_result *r = f->r;
-    put(b, "## Root cause\n\n");
+    rs_strbuf_puts(b, "## Root cause\n\n");
     if (f->cat == CAT_NONE) {
-        put(b, "No user impact: no category and no action items.\n\n");
+        rs_strbuf_puts(b, "No user impact: no category and no action items.\n\n");
         return;
     }
     for (int i = 0; i < f->n_causes; i++) {
         char text[200], c[24];
         cause_text(&f->causes[i], text, sizeof text);
-        put(b, "- Cause: %s (from %s)\n", text, clock_of(f->causes[i].t, c, sizeof c));
+        rs_strbuf_printf(b, "- Cause: %s (from %s)\n", text, clock_of(f->causes[i].t, c, sizeof c));
     }
     if (f->n_causes == 0)
-        put(b, "- Cause: no fault began; the impact came from the rollout itself (capacity, a schema change)\n");
-    put(b, "\n**Category: %s** — %s.\n\n", category_names[f->cat], f->cat_why);
+        rs_strbuf_puts(b, "- Cause: no fault began; the impact came from the rollout itself (capacity, a schema "
+                          "change)\n");
+    rs_strbuf_printf(b, "\n**Category: %s** — %s.\n\n", category_names[f->cat], f->cat_why);
     /* contributing factors: the other rules that matched, and judged decisions */
     int n = 0;
     char d1[24];
     if (f->cat != CAT_MONITORING && f->blind)
-        put(b, "%s- Monitoring: no alert rule watches %s\n", n++ ? "" : "Contributing factors:\n\n", f->blind_metric);
+        rs_strbuf_printf(b, "%s- Monitoring: no alert rule watches %s\n", n++ ? "" : "Contributing factors:\n\n",
+                         f->blind_metric);
     if (f->cat != CAT_MONITORING && !f->undetected && f->detect - f->impact > RS_MIN(5))
-        put(b, "%s- Monitoring: detection took %s (the seed's incident: about 5 minutes)\n",
-            n++ ? "" : "Contributing factors:\n\n", rs_format_duration(f->detect - f->impact, d1, sizeof d1));
+        rs_strbuf_printf(b, "%s- Monitoring: detection took %s (the seed's incident: about 5 minutes)\n",
+                         n++ ? "" : "Contributing factors:\n\n",
+                         rs_format_duration(f->detect - f->impact, d1, sizeof d1));
     if (!isnan(r->scores.mtta_s) && r->scores.mtta_s > 300)
-        put(b, "%s- Process: the page waited %s for an acknowledgement (communication gap)\n",
-            n++ ? "" : "Contributing factors:\n\n", dur_of(r->scores.mtta_s, d1, sizeof d1));
+        rs_strbuf_printf(b, "%s- Process: the page waited %s for an acknowledgement (communication gap)\n",
+                         n++ ? "" : "Contributing factors:\n\n", dur_of(r->scores.mtta_s, d1, sizeof d1));
     if (r->scores.decisions_harmful > 0)
-        put(b, "%s- Process: %d decision(s) judged harmful against the decision tree (see Decisions): the runbook "
-               "did not make the right branch easy\n",
-            n++ ? "" : "Contributing factors:\n\n", r->scores.decisions_harmful);
+        rs_strbuf_printf(b,
+                         "%s- Process: %d decision(s) judged harmful against the decision tree (see Decisions): the "
+                         "runbook did not make the right branch easy\n",
+                         n++ ? "" : "Contributing factors:\n\n", r->scores.decisions_harmful);
     if (r->data.rows_lost > 0)
-        put(b, "%s- Process: %.0f rows lost%s\n", n++ ? "" : "Contributing factors:\n\n", r->data.rows_lost,
-            r->data.backups_taken ? "" : " and no backup was taken");
+        rs_strbuf_printf(b, "%s- Process: %.0f rows lost%s\n", n++ ? "" : "Contributing factors:\n\n",
+                         r->data.rows_lost, r->data.backups_taken ? "" : " and no backup was taken");
     if (!r->outcome.recovered)
-        put(b, "%s- The service had not recovered when the run ended\n", n++ ? "" : "Contributing factors:\n\n");
+        rs_strbuf_printf(b, "%s- The service had not recovered when the run ended\n",
+                         n++ ? "" : "Contributing factors:\n\n");
     if (n)
-        put(b, "\n");
+        rs_strbuf_puts(b, "\n");
 }
 
-static void action_items(sbuf *b, const facts *f)
+static void action_items(rs_strbuf *b, const facts *f)
 {
     if (f->cat == CAT_NONE)
         return;
@@ -652,25 +629,26 @@ static void action_items(sbuf *b, const facts *f)
     case CAT_NONE:
         break;
     }
-    put(b, "## Action items (%s)\n\n", category_names[f->cat]);
+    rs_strbuf_printf(b, "## Action items (%s)\n\n", category_names[f->cat]);
     for (int i = 0; i < 4; i++)
-        put(b, "- [ ] %s%s%s  \n  Owner: ____  Deadline: ____\n", actions_of[f->cat][i], hint[i][0] ? ": " : "", hint[i]);
-    put(b, "\n");
+        rs_strbuf_printf(b, "- [ ] %s%s%s  \n  Owner: ____  Deadline: ____\n", actions_of[f->cat][i],
+                         hint[i][0] ? ": " : "", hint[i]);
+    rs_strbuf_puts(b, "\n");
 }
 
-static void follow_up(sbuf *b, const facts *f)
+static void follow_up(rs_strbuf *b, const facts *f)
 {
-    put(b, "## Follow-up\n\n");
-    put(b, "- [ ] Schedule post-mortem within 48 hours, blameless: all stakeholders invited  \n  Owner: ____  "
-           "Deadline: ____\n");
-    put(b, "- [ ] Root cause analysis: why did the issue occur? why wasn't it caught? what can we learn?  \n  Owner: "
-           "____  Deadline: ____\n");
-    put(b, "- [ ] Assign owners: each action has an owner and a deadline; track them in the project board  \n  "
-           "Owner: ____  Deadline: ____\n");
-    put(b, "- [ ] Document learnings: update the wiki, share with the team, add to the knowledge base, update "
-           "training  \n  Owner: ____  Deadline: ____\n");
-    put(b, "- [ ] Prevent recurrence: tests added, monitoring improved, process updated, team educated  \n  Owner: "
-           "____  Deadline: ____\n\n");
+    rs_strbuf_puts(b, "## Follow-up\n\n");
+    rs_strbuf_puts(b, "- [ ] Schedule post-mortem within 48 hours, blameless: all stakeholders invited  \n"
+                      "  Owner: ____  Deadline: ____\n");
+    rs_strbuf_puts(b, "- [ ] Root cause analysis: why did the issue occur? why wasn't it caught? what can we learn?  \n"
+                      "  Owner: ____  Deadline: ____\n");
+    rs_strbuf_puts(b, "- [ ] Assign owners: each action has an owner and a deadline; track them in the project "
+                      "board  \n  Owner: ____  Deadline: ____\n");
+    rs_strbuf_puts(b, "- [ ] Document learnings: update the wiki, share with the team, add to the knowledge base, "
+                      "update training  \n  Owner: ____  Deadline: ____\n");
+    rs_strbuf_puts(b, "- [ ] Prevent recurrence: tests added, monitoring improved, process updated, team educated  \n"
+                      "  Owner: ____  Deadline: ____\n\n");
     (void)f;
 }
 
@@ -680,12 +658,13 @@ char *rs_report_postmortem(const rs_result *r)
     if (!f)
         return NULL;
     gather(f, r);
-    sbuf b = {0};
+    rs_strbuf b = {0};
     const rs_scenario *sc = r->scenario;
-    put(&b, "# Post-incident report: %s\n\n", sc->name[0] ? sc->name : "scenario");
-    put(&b, "Blameless post-mortem of a rollsim run (seed %llu, %s/%s). It describes what the system, the "
-            "tools and the process did, and what to change; it names roles, not people.\n\n",
-        (unsigned long long)r->seed, sc->namespace_, sc->service);
+    rs_strbuf_printf(&b, "# Post-incident report: %s\n\n", sc->name[0] ? sc->name : "scenario");
+    rs_strbuf_printf(&b,
+                     "Blameless post-mortem of a rollsim run (seed %llu, %s/%s). It describes what the system, the "
+                     "tools and the process did, and what to change; it names roles, not people.\n\n",
+                     (unsigned long long)r->seed, sc->namespace_, sc->service);
     summary(&b, f);
     impact(&b, f);
     timeline(&b, f);
@@ -694,11 +673,7 @@ char *rs_report_postmortem(const rs_result *r)
     action_items(&b, f);
     follow_up(&b, f);
     free(f);
-    if (b.oom) {
-        free(b.s);
-        return NULL;
-    }
-    return b.s;
+    return rs_strbuf_take(&b);
 }
 
 rs_status rs_write_postmortem(const rs_result *r, const char *path, rs_error *err)

@@ -4,86 +4,49 @@
 #include "rollsim/io.h"
 
 #include "report_num.h"
+#include "rollsim/strbuf.h"
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 
-/* A growing text buffer; after the first allocation failure every append is a no-op. */
-typedef struct {
-    char *text;
-    size_t len;
-    size_t cap;
-    bool oom;
-} text_buf;
-
-static void append(text_buf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        char *grown = realloc(b->text, cap);
-        if (!grown) {
-            b->oom = true;
-            return;
-        }
-        b->text = grown;
-        b->cap = cap;
-    }
-    memcpy(b->text + b->len, s, n);
-    b->len += n;
-    b->text[b->len] = '\0';
-}
-
-static void append_str(text_buf *b, const char *s)
-{
-    append(b, s, strlen(s));
-}
-
 /* RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled. */
-static void append_field(text_buf *b, const char *s)
+static void append_field(rs_strbuf *b, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
-        append_str(b, s);
+        rs_strbuf_puts(b, s);
         return;
     }
-    append(b, "\"", 1);
+    rs_strbuf_put(b, "\"", 1);
     for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
-        append(b, s, (size_t)(q - s));
-        append(b, "\"\"", 2);
+        rs_strbuf_put(b, s, (size_t)(q - s));
+        rs_strbuf_put(b, "\"\"", 2);
     }
-    append_str(b, s);
-    append(b, "\"", 1);
+    rs_strbuf_puts(b, s);
+    rs_strbuf_put(b, "\"", 1);
 }
 
-static void append_prefixed(text_buf *b, const char *prefix, const char *name)
+static void append_prefixed(rs_strbuf *b, const char *prefix, const char *name)
 {
     char head[RS_NAME_MAX + 16];
     snprintf(head, sizeof head, "%s%s", prefix, name);
-    append(b, ",", 1);
+    rs_strbuf_put(b, ",", 1);
     append_field(b, head);
 }
 
-static void append_int(text_buf *b, int64_t v)
+static void append_int(rs_strbuf *b, int64_t v)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, ",%" PRId64, v);
-    append_str(b, buf);
+    rs_strbuf_printf(b, ",%" PRId64, v);
 }
 
-static void append_num(text_buf *b, double v, num_style style)
+static void append_num(rs_strbuf *b, double v, num_style style)
 {
     char buf[40];
     rs__format_number(buf, sizeof buf, v, style);
-    append(b, ",", 1);
-    append_str(b, buf);
+    rs_strbuf_put(b, ",", 1);
+    rs_strbuf_puts(b, buf);
 }
 
 static int clamp_count(int n, int max)
@@ -91,10 +54,10 @@ static int clamp_count(int n, int max)
     return n < 0 ? 0 : n > max ? max : n;
 }
 
-static void append_header(text_buf *b, const rs_scenario *s, int nv, int nb)
+static void append_header(rs_strbuf *b, const rs_scenario *s, int nv, int nb)
 {
-    append_str(b, "t_ms,t_s,rpm,error_rate,latency_p50_ms,latency_p95_ms,latency_p99_ms,"
-                  "pods_ready,pods_total,cpu,memory,restarts");
+    rs_strbuf_puts(b, "t_ms,t_s,rpm,error_rate,latency_p50_ms,latency_p95_ms,latency_p99_ms,"
+                      "pods_ready,pods_total,cpu,memory,restarts");
     for (int v = 0; v < nv; v++) {
         append_prefixed(b, "ready_", s->versions[v].name);
         append_prefixed(b, "total_", s->versions[v].name);
@@ -104,14 +67,12 @@ static void append_header(text_buf *b, const rs_scenario *s, int nv, int nb)
     }
     for (int i = 0; i < nb; i++)
         append_prefixed(b, "", s->biz_metrics[i].name);
-    append(b, "\n", 1);
+    rs_strbuf_put(b, "\n", 1);
 }
 
-static void append_row(text_buf *b, const rs_sample *p, int nv, int nb)
+static void append_row(rs_strbuf *b, const rs_sample *p, int nv, int nb)
 {
-    char t_ms[32];
-    snprintf(t_ms, sizeof t_ms, "%" PRId64, p->t_ms);
-    append_str(b, t_ms);
+    rs_strbuf_printf(b, "%" PRId64, p->t_ms);
     append_num(b, (double)p->t_ms / 1000.0, NUM_EXACT);
     append_num(b, p->rpm, NUM_SIG);
     append_num(b, p->error_rate, NUM_SIG);
@@ -132,7 +93,7 @@ static void append_row(text_buf *b, const rs_sample *p, int nv, int nb)
     }
     for (int i = 0; i < nb; i++)
         append_num(b, p->business[i], NUM_SIG);
-    append(b, "\n", 1);
+    rs_strbuf_put(b, "\n", 1);
 }
 
 char *rs_report_csv(const rs_result *r)
@@ -140,13 +101,9 @@ char *rs_report_csv(const rs_result *r)
     const rs_scenario *s = r->scenario;
     int nv = s ? clamp_count(s->n_versions, RS_SERIES_MAX_VERSIONS) : 0;
     int nb = s ? clamp_count(s->n_biz_metrics, RS_MAX_BIZ_METRICS) : 0;
-    text_buf b = {0};
+    rs_strbuf b = {0};
     append_header(&b, s, nv, nb);
     for (size_t i = 0; i < r->n_series; i++)
         append_row(&b, &r->series[i], nv, nb);
-    if (b.oom) {
-        free(b.text);
-        return NULL;
-    }
-    return b.text;
+    return rs_strbuf_take(&b);
 }

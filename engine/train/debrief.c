@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rollsim/render.h"
+#include "rollsim/strbuf.h"
 #include "win.h"
 
 static int px(const win *w, float v) { return (int)lroundf(v * w->ui.u); }
@@ -300,50 +301,19 @@ void debrief_save_png(win *w)
         snprintf(w->saved[0], sizeof w->saved[0], "saved %s", path);
 }
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} md;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void mdf(md *m, const char *fmt, ...)
-{
-    char tmp[1600];
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (k < 0 || !m->p)
-        return;
-    size_t add = (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1;
-    if (m->n + add + 1 > m->cap) {
-        size_t cap = (m->cap + add + 1) * 2;
-        char *p = realloc(m->p, cap);
-        if (!p) {
-            free(m->p);
-            m->p = NULL;
-            return;
-        }
-        m->p = p;
-        m->cap = cap;
-    }
-    memcpy(m->p + m->n, tmp, add + 1);
-    m->n += add;
-}
-
 /* The training part of the report: what the trainee did and the comparison. */
-static void training_section(win *w, md *m)
+static void training_section(win *w, rs_strbuf *m)
 {
     const rs_train_record *rec = rs_train_session_record(w->s);
     const rs_result *r = w->result;
     char clock[24], cmp[400], fault[600];
     fault_text(r->scenario, fault, sizeof fault);
     comparison_text(r, w->o->compare, cmp, sizeof cmp);
-    mdf(m, "\n## Training drill\n\nScenario `%s`, seed %llu%s. The fault: %s.\n\n", rec->scenario,
-        (unsigned long long)rec->seed, rec->random ? " (drawn at random, hidden until the debrief)" : "", fault);
-    mdf(m, "Score %.1f / 100. %s\n\n| time | action | argument | result |\n|---|---|---|---|\n", r->scores.score, cmp);
+    rs_strbuf_printf(m, "\n## Training drill\n\nScenario `%s`, seed %llu%s. The fault: %s.\n\n", rec->scenario,
+                     (unsigned long long)rec->seed, rec->random ? " (drawn at random, hidden until the debrief)" : "",
+                     fault);
+    rs_strbuf_printf(m, "Score %.1f / 100. %s\n\n| time | action | argument | result |\n|---|---|---|---|\n",
+                     r->scores.score, cmp);
     for (int i = 0; i < rec->n_acts; i++) {
         const rs_tact *a = &rec->acts[i];
         char arg[RS_TEXT_MAX + 16] = "";
@@ -354,32 +324,33 @@ static void training_section(win *w, md *m)
         for (char *c = arg; *c; c++)
             if (*c == '|' || *c == '\n')
                 *c = ' ';
-        mdf(m, "| %s | %s | %s | %s |\n", rs_format_clock(a->t_ms, clock, sizeof clock), rs_tact_name(a->kind), arg,
-            a->outcome[0] ? a->outcome : "ok");
+        rs_strbuf_printf(m, "| %s | %s | %s | %s |\n", rs_format_clock(a->t_ms, clock, sizeof clock),
+                         rs_tact_name(a->kind), arg, a->outcome[0] ? a->outcome : "ok");
     }
-    mdf(m, "\nReplay it: `rollsim replay SESSION.json --window`.\n");
+    rs_strbuf_puts(m, "\nReplay it: `rollsim replay SESSION.json --window`.\n");
 }
 
 void debrief_save_report(win *w)
 {
     char path[300];
     out_path(w, path, sizeof path, "postmortem", "md");
+    rs_strbuf m = {0};
     char *head = w->o->postmortem ? w->o->postmortem(w->result, w->o->postmortem_ctx) : NULL;
-    md m = {head, head ? strlen(head) : 0, head ? strlen(head) + 1 : 0};
-    if (!head) {
+    if (head) {
+        rs_strbuf_puts(&m, head);
+        free(head);
+    } else {
         const rs_result *r = w->result;
-        m = (md){malloc(4096), 0, 4096};
-        if (m.p)
-            m.p[0] = '\0';
-        mdf(&m, "# Post-incident report: %s\n\n%s\n", r->scenario->name, r->scenario->description);
+        rs_strbuf_printf(&m, "# Post-incident report: %s\n\n%s\n", r->scenario->name, r->scenario->description);
     }
     training_section(w, &m);
+    char *text = rs_strbuf_take(&m);
     rs_error err;
-    if (!m.p)
+    if (!text)
         win_toast(w, RS_COL_CRIT, "out of memory writing the report");
-    else if (rs_write_file_atomic(path, m.p, m.n, &err) != RS_OK)
+    else if (rs_write_file_atomic(path, text, strlen(text), &err) != RS_OK)
         win_toast(w, RS_COL_CRIT, "%s", err.message);
     else
         snprintf(w->saved[1], sizeof w->saved[1], "saved %s", path);
-    free(m.p);
+    free(text);
 }

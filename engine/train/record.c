@@ -5,12 +5,12 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rollsim/io.h"
+#include "rollsim/strbuf.h"
 #include "rollsim/train.h"
 
 #define MAX_RECORD_BYTES (64u << 20)
@@ -64,88 +64,42 @@ int rs_train_record_add(rs_train_record *rec, const rs_tact *a)
 
 /* ---- writing ---- */
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t len)
-{
-    if (b->oom)
-        return;
-    if (b->n + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, len);
-    b->n += len;
-    b->p[b->n] = '\0';
-}
-
-static void putl(sbuf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void putf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 /* A JSON string: quotes, backslashes and control characters escaped; UTF-8 passes through. */
-static void put_str(sbuf *b, const char *s)
+static void put_str(rs_strbuf *b, const char *s)
 {
-    putl(b, "\"");
+    rs_strbuf_puts(b, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '"': putl(b, "\\\""); break;
-        case '\\': putl(b, "\\\\"); break;
-        case '\n': putl(b, "\\n"); break;
-        case '\t': putl(b, "\\t"); break;
-        case '\r': putl(b, "\\r"); break;
+        case '"': rs_strbuf_puts(b, "\\\""); break;
+        case '\\': rs_strbuf_puts(b, "\\\\"); break;
+        case '\n': rs_strbuf_puts(b, "\\n"); break;
+        case '\t': rs_strbuf_puts(b, "\\t"); break;
+        case '\r': rs_strbuf_puts(b, "\\r"); break;
         default:
             if (*p < 0x20)
-                putf(b, "\\u%04x", *p);
+                rs_strbuf_printf(b, "\\u%04x", *p);
             else
-                put(b, (const char *)p, 1);
+                rs_strbuf_put(b, (const char *)p, 1);
         }
     }
-    putl(b, "\"");
+    rs_strbuf_puts(b, "\"");
 }
 
-static void put_key(sbuf *b, const char *key, const char *value)
+static void put_key(rs_strbuf *b, const char *key, const char *value)
 {
-    putf(b, ", \"%s\": ", key);
+    rs_strbuf_printf(b, ", \"%s\": ", key);
     put_str(b, value);
 }
 
-static void put_act(sbuf *b, const rs_tact *a)
+static void put_act(rs_strbuf *b, const rs_tact *a)
 {
     char clock[24];
-    putf(b, "    {\"t_ms\": %lld, \"at\": \"%s\", \"do\": \"%s\"", (long long)a->t_ms,
-         rs_format_clock(a->t_ms, clock, sizeof clock), rs_tact_name(a->kind));
+    rs_strbuf_printf(b, "    {\"t_ms\": %lld, \"at\": \"%s\", \"do\": \"%s\"", (long long)a->t_ms,
+                     rs_format_clock(a->t_ms, clock, sizeof clock), rs_tact_name(a->kind));
     switch (a->kind) {
-    case RS_TACT_UNDO: putf(b, ", \"revision\": %d", a->number); break;
-    case RS_TACT_SCALE: putf(b, ", \"replicas\": %d", a->number); break;
-    case RS_TACT_SET_WEIGHT: putf(b, ", \"weight\": %d", a->number); break;
+    case RS_TACT_UNDO: rs_strbuf_printf(b, ", \"revision\": %d", a->number); break;
+    case RS_TACT_SCALE: rs_strbuf_printf(b, ", \"replicas\": %d", a->number); break;
+    case RS_TACT_SET_WEIGHT: rs_strbuf_printf(b, ", \"weight\": %d", a->number); break;
     case RS_TACT_HOTFIX:
     case RS_TACT_MIGRATE_DOWN: put_key(b, "version", a->arg); break;
     case RS_TACT_BACKUP:
@@ -159,64 +113,60 @@ static void put_act(sbuf *b, const rs_tact *a)
     }
     if (a->outcome[0])
         put_key(b, "error", a->outcome);
-    putl(b, "}");
+    rs_strbuf_puts(b, "}");
 }
 
-static void put_number(sbuf *b, const char *key, double v)
+static void put_number(rs_strbuf *b, const char *key, double v)
 {
     if (isnan(v))
-        putf(b, "    \"%s\": null,\n", key);
+        rs_strbuf_printf(b, "    \"%s\": null,\n", key);
     else
-        putf(b, "    \"%s\": %.17g,\n", key, v);
+        rs_strbuf_printf(b, "    \"%s\": %.17g,\n", key, v);
 }
 
 char *rs_train_record_json(const rs_train_record *rec)
 {
-    sbuf b = {0};
-    putf(&b, "{\n  \"schema\": \"%s\",\n  \"rollsim\": ", RS_TRAIN_SCHEMA);
+    rs_strbuf b = {0};
+    rs_strbuf_printf(&b, "{\n  \"schema\": \"%s\",\n  \"rollsim\": ", RS_TRAIN_SCHEMA);
     put_str(&b, rec->version);
-    putl(&b, ",\n  \"recorded_at\": ");
+    rs_strbuf_puts(&b, ",\n  \"recorded_at\": ");
     put_str(&b, rec->recorded_at);
-    putl(&b, ",\n  \"scenario\": ");
+    rs_strbuf_puts(&b, ",\n  \"scenario\": ");
     put_str(&b, rec->scenario);
-    putl(&b, ",\n  \"sets\": [");
+    rs_strbuf_puts(&b, ",\n  \"sets\": [");
     for (int i = 0; i < rec->n_sets; i++) {
         if (i)
-            putl(&b, ", ");
+            rs_strbuf_puts(&b, ", ");
         put_str(&b, rec->sets[i]);
     }
     /* seeds beyond 2^53 do not survive a JSON number read as a double: write those as text */
     if (rec->seed > (1ULL << 53))
-        putf(&b, "],\n  \"seed\": \"%llu\",\n", (unsigned long long)rec->seed);
+        rs_strbuf_printf(&b, "],\n  \"seed\": \"%llu\",\n", (unsigned long long)rec->seed);
     else
-        putf(&b, "],\n  \"seed\": %llu,\n", (unsigned long long)rec->seed);
-    putf(&b, "  \"random\": %s,\n  \"actions\": [", rec->random ? "true" : "false");
+        rs_strbuf_printf(&b, "],\n  \"seed\": %llu,\n", (unsigned long long)rec->seed);
+    rs_strbuf_printf(&b, "  \"random\": %s,\n  \"actions\": [", rec->random ? "true" : "false");
     for (int i = 0; i < rec->n_acts; i++) {
-        putl(&b, i ? ",\n" : "\n");
+        rs_strbuf_puts(&b, i ? ",\n" : "\n");
         put_act(&b, &rec->acts[i]);
     }
-    putl(&b, rec->n_acts ? "\n  ],\n" : "],\n");
+    rs_strbuf_puts(&b, rec->n_acts ? "\n  ],\n" : "],\n");
     if (rec->end_how[0]) {
-        putf(&b, "  \"end\": {\"how\": \"%s\", \"t_ms\": %lld},\n", rec->end_how, (long long)rec->end_ms);
+        rs_strbuf_printf(&b, "  \"end\": {\"how\": \"%s\", \"t_ms\": %lld},\n", rec->end_how, (long long)rec->end_ms);
     } else {
-        putl(&b, "  \"end\": null,\n");
+        rs_strbuf_puts(&b, "  \"end\": null,\n");
     }
     if (rec->has_result) {
-        putl(&b, "  \"result\": {\n");
+        rs_strbuf_puts(&b, "  \"result\": {\n");
         put_number(&b, "score", rec->score);
         put_number(&b, "mttr_s", rec->mttr_s);
-        putf(&b, "    \"report_fnv1a64\": \"%s\"\n  },\n", rec->report_hash);
+        rs_strbuf_printf(&b, "    \"report_fnv1a64\": \"%s\"\n  },\n", rec->report_hash);
     } else {
-        putl(&b, "  \"result\": null,\n");
+        rs_strbuf_puts(&b, "  \"result\": null,\n");
     }
-    putl(&b, "  \"scenario_json\": ");
+    rs_strbuf_puts(&b, "  \"scenario_json\": ");
     put_str(&b, rec->scenario_text ? rec->scenario_text : "");
-    putl(&b, "\n}\n");
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    rs_strbuf_puts(&b, "\n}\n");
+    return rs_strbuf_take(&b);
 }
 
 rs_status rs_train_record_save(const rs_train_record *rec, const char *path, rs_error *err)
