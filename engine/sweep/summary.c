@@ -7,10 +7,11 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rollsim/strbuf.h"
 
 /* ---- aggregation ---- */
 
@@ -152,52 +153,6 @@ void rs_sweep_summary_free(rs_sweep_summary *s)
 
 /* ---- text ---- */
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} buf;
-
-static void put(buf *b, const char *fmt, ...) SW_PRINTF(2, 3);
-static void put(buf *b, const char *fmt, ...)
-{
-    if (b->oom)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = true;
-            return;
-        }
-        if (b->p && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = true;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-}
-
-static char *done(buf *b)
-{
-    if (b->oom || !b->p) {
-        free(b->p);
-        return NULL;
-    }
-    return b->p;
-}
-
 /* A CSV number: empty when undefined. */
 static const char *cnum(double v, int decimals, char *tmp)
 {
@@ -206,20 +161,20 @@ static const char *cnum(double v, int decimals, char *tmp)
     return rs__sweep_num(v, decimals, tmp, 32);
 }
 
-static void csv_field(buf *b, const char *s)
+static void csv_field(rs_strbuf *b, const char *s)
 {
     if (!strpbrk(s, ",\"\n\r")) {
-        put(b, "%s", s);
+        rs_strbuf_printf(b, "%s", s);
         return;
     }
-    put(b, "\"");
+    rs_strbuf_puts(b, "\"");
     for (; *s; s++) {
         if (*s == '"')
-            put(b, "\"\"");
+            rs_strbuf_puts(b, "\"\"");
         else
-            put(b, "%c", *s);
+            rs_strbuf_printf(b, "%c", *s);
     }
-    put(b, "\"");
+    rs_strbuf_puts(b, "\"");
 }
 
 /* A CSV number: empty when undefined, "never" for an infinite time. */
@@ -228,60 +183,60 @@ static const char *cval(double v, int decimals, char *tmp)
     return isinf(v) && v > 0 ? "never" : cnum(v, decimals, tmp);
 }
 
-static void csv_est(buf *b, rs_estimate e, int decimals)
+static void csv_est(rs_strbuf *b, rs_estimate e, int decimals)
 {
     char t1[32], t2[32], t3[32];
-    put(b, ",%s,%s,%s", cval(e.est, decimals, t1), cval(e.lo, decimals, t2), cval(e.hi, decimals, t3));
+    rs_strbuf_printf(b, ",%s,%s,%s", cval(e.est, decimals, t1), cval(e.lo, decimals, t2), cval(e.hi, decimals, t3));
 }
 
 char *rs_sweep_points_csv(const rs_sweep_summary *s)
 {
     const rs_sweep *sw = s->sweep;
-    buf b = {0};
-    put(&b, "point");
+    rs_strbuf b = {0};
+    rs_strbuf_puts(&b, "point");
     for (int i = 0; i < sw->n_params; i++) {
-        put(&b, ",");
+        rs_strbuf_puts(&b, ",");
         csv_field(&b, sw->params[i].name);
     }
-    put(&b, ",runs,errors,healthy,false_rollbacks,false_rollback_rate,false_rollback_lo,false_rollback_hi,"
+    rs_strbuf_printf(&b, ",runs,errors,healthy,false_rollbacks,false_rollback_rate,false_rollback_lo,false_rollback_hi,"
             "faulty,detected,detection_rate,detection_lo,detection_hi,ttd_n,ttd_median_s,ttd_median_lo_s,"
             "ttd_median_hi_s,ttd_p95_s,ttd_p95_lo_s,ttd_p95_hi_s,failed_mean,failed_lo,failed_hi,budget_pct_mean,"
             "budget_pct_lo,budget_pct_hi,rows_lost_mean,rows_lost_lo,rows_lost_hi,current,on_front\n");
     for (int p = 0; p < s->n_points; p++) {
         const rs_sweep_point *pt = &s->points[p];
-        put(&b, "%d", p);
+        rs_strbuf_printf(&b, "%d", p);
         for (int i = 0; i < sw->n_params; i++) {
-            put(&b, ",");
+            rs_strbuf_puts(&b, ",");
             csv_field(&b, sw->params[i].values[rs_sweep_point_value(sw, p, i)]);
         }
-        put(&b, ",%ld,%ld,%ld,%ld", pt->runs, pt->errors, pt->healthy, pt->false_rollbacks);
+        rs_strbuf_printf(&b, ",%ld,%ld,%ld,%ld", pt->runs, pt->errors, pt->healthy, pt->false_rollbacks);
         csv_est(&b, pt->false_rate, 4);
-        put(&b, ",%ld,%ld", pt->faulty, pt->detected);
+        rs_strbuf_printf(&b, ",%ld,%ld", pt->faulty, pt->detected);
         csv_est(&b, pt->detection, 4);
-        put(&b, ",%ld", pt->n_ttd);
+        rs_strbuf_printf(&b, ",%ld", pt->n_ttd);
         csv_est(&b, pt->ttd_median, 1);
         csv_est(&b, pt->ttd_p95, 1);
         csv_est(&b, pt->failed, 1);
         csv_est(&b, pt->budget_pct, 4);
         csv_est(&b, pt->rows_lost, 1);
-        put(&b, ",%s,%s\n", pt->current ? "true" : "false", pt->on_front ? "true" : "false");
+        rs_strbuf_printf(&b, ",%s,%s\n", pt->current ? "true" : "false", pt->on_front ? "true" : "false");
     }
-    return done(&b);
+    return rs_strbuf_take(&b);
 }
 
-static void json_text(buf *b, const char *s)
+static void json_text(rs_strbuf *b, const char *s)
 {
-    put(b, "\"");
+    rs_strbuf_puts(b, "\"");
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\')
-            put(b, "\\%c", c);
+            rs_strbuf_printf(b, "\\%c", c);
         else if (c < 0x20)
-            put(b, "\\u%04x", c);
+            rs_strbuf_printf(b, "\\u%04x", c);
         else
-            put(b, "%c", c);
+            rs_strbuf_printf(b, "%c", c);
     }
-    put(b, "\"");
+    rs_strbuf_puts(b, "\"");
 }
 
 /* A JSON number: null when undefined, "never" for an infinite time. */
@@ -290,20 +245,20 @@ static const char *jval(double v, int decimals, char *tmp, size_t size)
     return isinf(v) && v > 0 ? "\"never\"" : rs__sweep_num(v, decimals, tmp, size);
 }
 
-static void json_est(buf *b, const char *key, rs_estimate e, int decimals)
+static void json_est(rs_strbuf *b, const char *key, rs_estimate e, int decimals)
 {
     char t1[32], t2[32], t3[32];
-    put(b, ",\"%s\":{\"est\":%s,\"lo\":%s,\"hi\":%s}", key, jval(e.est, decimals, t1, sizeof t1),
+    rs_strbuf_printf(b, ",\"%s\":{\"est\":%s,\"lo\":%s,\"hi\":%s}", key, jval(e.est, decimals, t1, sizeof t1),
         jval(e.lo, decimals, t2, sizeof t2), jval(e.hi, decimals, t3, sizeof t3));
 }
 
 /* A value that reads entirely as a number is written as one. */
-static void json_value(buf *b, const char *v)
+static void json_value(rs_strbuf *b, const char *v)
 {
     char *end;
     double x = strtod(v, &end);
     if (end != v && !*end && isfinite(x) && strspn(v, "-0123456789.eE+") == strlen(v))
-        put(b, "%s", v);
+        rs_strbuf_printf(b, "%s", v);
     else
         json_text(b, v);
 }
@@ -311,38 +266,39 @@ static void json_value(buf *b, const char *v)
 char *rs_sweep_points_jsonl(const rs_sweep_summary *s)
 {
     const rs_sweep *sw = s->sweep;
-    buf b = {0};
+    rs_strbuf b = {0};
     for (int p = 0; p < s->n_points; p++) {
         const rs_sweep_point *pt = &s->points[p];
-        put(&b, "{\"point\":%d,\"params\":{", p);
+        rs_strbuf_printf(&b, "{\"point\":%d,\"params\":{", p);
         for (int i = 0; i < sw->n_params; i++) {
-            put(&b, i ? "," : "");
+            rs_strbuf_puts(&b, i ? "," : "");
             json_text(&b, sw->params[i].name);
-            put(&b, ":");
+            rs_strbuf_puts(&b, ":");
             json_value(&b, sw->params[i].values[rs_sweep_point_value(sw, p, i)]);
         }
-        put(&b, "},\"label\":");
+        rs_strbuf_puts(&b, "},\"label\":");
         json_text(&b, pt->label);
-        put(&b, ",\"runs\":%ld,\"errors\":%ld,\"healthy\":%ld,\"false_rollbacks\":%ld", pt->runs, pt->errors,
-            pt->healthy, pt->false_rollbacks);
+        rs_strbuf_printf(&b, ",\"runs\":%ld,\"errors\":%ld,\"healthy\":%ld,\"false_rollbacks\":%ld", pt->runs,
+                         pt->errors, pt->healthy, pt->false_rollbacks);
         json_est(&b, "false_rollback_rate", pt->false_rate, 4);
-        put(&b, ",\"faulty\":%ld,\"detected\":%ld", pt->faulty, pt->detected);
+        rs_strbuf_printf(&b, ",\"faulty\":%ld,\"detected\":%ld", pt->faulty, pt->detected);
         json_est(&b, "detection_rate", pt->detection, 4);
-        put(&b, ",\"ttd_n\":%ld", pt->n_ttd);
+        rs_strbuf_printf(&b, ",\"ttd_n\":%ld", pt->n_ttd);
         json_est(&b, "ttd_median_s", pt->ttd_median, 1);
         json_est(&b, "ttd_p95_s", pt->ttd_p95, 1);
         json_est(&b, "failed", pt->failed, 1);
         json_est(&b, "budget_pct", pt->budget_pct, 4);
         json_est(&b, "rows_lost", pt->rows_lost, 1);
-        put(&b, ",\"by_kind\":[");
+        rs_strbuf_puts(&b, ",\"by_kind\":[");
         for (int m = 0; m < sw->n_mix; m++) {
-            put(&b, "%s{\"kind\":", m ? "," : "");
+            rs_strbuf_printf(&b, "%s{\"kind\":", m ? "," : "");
             json_text(&b, sw->mix[m].label);
-            put(&b, ",\"runs\":%ld,\"rolled_back\":%ld}", pt->mix_runs[m], pt->mix_rolled_back[m]);
+            rs_strbuf_printf(&b, ",\"runs\":%ld,\"rolled_back\":%ld}", pt->mix_runs[m], pt->mix_rolled_back[m]);
         }
-        put(&b, "],\"current\":%s,\"on_front\":%s}\n", pt->current ? "true" : "false", pt->on_front ? "true" : "false");
+        rs_strbuf_printf(&b, "],\"current\":%s,\"on_front\":%s}\n", pt->current ? "true" : "false",
+                         pt->on_front ? "true" : "false");
     }
-    return done(&b);
+    return rs_strbuf_take(&b);
 }
 
 /* ---- files ---- */
@@ -356,7 +312,8 @@ rs_status rs__sweep_read_runs(const rs_sweep *sw, const char *path, rs_sweep_run
     *good_len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return errno == ENOENT ? RS_OK : rs_error_set(err, RS_INTERNAL, path, "cannot read %s: %s", path, strerror(errno));
+        return errno == ENOENT ? RS_OK
+                               : rs_error_set(err, RS_INTERNAL, path, "cannot read %s: %s", path, strerror(errno));
     size_t cap = 0, count = 0, pos = 0, size = 0;
     rs_sweep_run *v = NULL;
     rs_status st = RS_OK;
