@@ -504,6 +504,10 @@ int rs_cmd_replay(int argc, char **argv)
         else if (!same) {
             fprintf(stderr, "rollsim replay: the report differs from the recorded session's (%s, recorded %s)\n", hash,
                     rec.report_hash);
+            if (strcmp(rec.version, RS_VERSION) != 0)
+                fprintf(stderr, "rollsim replay: the session was recorded with rollsim %s and this is %s: the model "
+                                "changed between them, so the same actions can play out differently\n",
+                        rec.version[0] ? rec.version : "(unknown)", RS_VERSION);
             code = code ? code : 1;
         } else if (!o.quiet)
             printf("  replay matches the recorded session (report fnv1a64 %s)\n", hash);

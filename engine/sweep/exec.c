@@ -197,7 +197,7 @@ static rs_status check_meta(const rs_sweep *sw, const char *dir, rs_error *err)
     if (st == RS_OK && old->hash != sw->hash)
         st = rs_error_set(err, RS_BAD_INPUT, dir,
                           "%s holds the output of another sweep (hash %016llx, this one %016llx): the sweep file, "
-                          "its scenario or its policy changed since; choose another --out",
+                          "its scenario, its policy or the rollsim version changed since; choose another --out",
                           dir, (unsigned long long)old->hash, (unsigned long long)sw->hash);
     rs_sweep_fini(old);
     free(old);

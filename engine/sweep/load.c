@@ -66,10 +66,12 @@ static void resolve_policy(rs_sweep *sw, const char *dir)
     snprintf(sw->policy_path, sizeof sw->policy_path, "%s", out);
 }
 
-/* The hash covers what decides the runs: the sweep file, the base scenario and the policy files. */
+/* The hash covers what decides the runs: the rollsim version (its model), the sweep file, the base
+ * scenario and the policy files. */
 static int hash_files(rs_sweep *sw)
 {
     uint64_t h = rs__sweep_fnv(RS_SWEEP_FNV_INIT, "rollsim-sweep/1", 16);
+    h = rs__sweep_fnv(h, RS_VERSION, sizeof RS_VERSION);
     h = rs__sweep_fnv(h, sw->text, strlen(sw->text) + 1);
     const char *files[1 + RS_MAX_POLICIES];
     int n = 0;

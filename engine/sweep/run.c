@@ -175,8 +175,8 @@ rs_status rs_sweep_run_parse(const rs_sweep *sw, const char *line, size_t len, r
         snprintf(want, sizeof want, "%016" PRIx64, sw->hash);
         if (strcmp(h->valuestring, want) != 0)
             st = rs_error_set(err, RS_BAD_INPUT, "",
-                              "a run of another sweep (hash %.16s, this sweep %s): the sweep file, its scenario or "
-                              "its policy changed",
+                              "a run of another sweep (hash %.16s, this sweep %s): the sweep file, its scenario, "
+                              "its policy or the rollsim version changed",
                               h->valuestring, want);
         else
             snprintf(out->error, sizeof out->error, "%s", e->valuestring);

@@ -82,6 +82,15 @@ rc=$?
 cmp -s "$out/live.json" "$out/replay.json" && ok "the replay's JSON report is byte-identical to the drill's" \
     || fail "the replay's report differs from the drill's"
 
+# a session recorded by another version whose result differs: exit 1, and the message names both versions
+sed -e 's/"rollsim": "[^"]*"/"rollsim": "0.0.9"/' -e 's/"report_fnv1a64": "[0-9a-f]*"/"report_fnv1a64": "0123456789abcdef"/' \
+    "$out/session.json" >"$out/old-session.json"
+"$bin" replay "$out/old-session.json" --quiet 2>"$out/old-replay.err"
+rc=$?
+[ $rc = 1 ] && grep -q "recorded with rollsim 0.0.9 and this is" "$out/old-replay.err" \
+    && ok "a replay that differs names the version that recorded the session" \
+    || fail "replay of another version's session: exit $rc, $(cat "$out/old-replay.err")"
+
 printf '7m50s key 3\ndebrief shot %s\ndebrief key q\n' "$out/replay-window.png" >"$out/replay.script"
 timeout 300 "$bin" replay "$out/session.json" --window --speed 600 --script "$out/replay.script" \
     --json "$out/replay-window.json" --quiet
