@@ -276,36 +276,13 @@ START_TEST(dense_marker_labels_never_overlap_nor_cross_stems)
 }
 END_TEST
 
-typedef struct {
-    rs_scenario sc;
-    rs_sim *sim;
-} run;
-
-static run *play(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/scenarios/%s.json", RS_SOURCE_DIR, name);
-    run *x = calloc(1, sizeof *x);
-    tu_load(path, NULL, 0, &x->sc);
-    x->sim = rs_sim_new(&x->sc, x->sc.seed, NULL);
-    ck_assert_ptr_nonnull(x->sim);
-    rs_sim_run(x->sim);
-    return x;
-}
-
-static void done(run *x)
-{
-    rs_sim_free(x->sim);
-    free(x);
-}
-
 static const char *const shipped[] = {"seed-incident", "memory-leak",   "healthy-release",   "data-corruption",
                                       "traffic-drop",  "external-outage", "latency-regression"};
 
 START_TEST(shipped_scenarios_lay_out_without_overlaps)
 {
     rs_layout *L = malloc(sizeof *L);
-    run *x = play(shipped[_i]);
+    tu_played *x = tu_play(shipped[_i]);
     for (int s = 0; s < 2; s++) {
         layout(L, rs_sim_result(x->sim), sizes[s][0], sizes[s][1]);
         check_texts(L, shipped[_i]);
@@ -313,7 +290,7 @@ START_TEST(shipped_scenarios_lay_out_without_overlaps)
         check_lanes(L);
         ck_assert_int_ge(L->n_lanes, 5);
     }
-    done(x);
+    tu_played_free(x);
     free(L);
 }
 END_TEST
@@ -321,7 +298,7 @@ END_TEST
 START_TEST(seed_incident_labels_its_story_and_bands_its_alerts)
 {
     rs_layout *L = malloc(sizeof *L);
-    run *x = play("seed-incident");
+    tu_played *x = tu_play("seed-incident");
     layout(L, rs_sim_result(x->sim), 1280, 720);
     const char *want[] = {"deploy v2.5", "FIRING HighErrorRate", "page", "ack", "undo → v2.4", "recovered",
                           "resolved"};
@@ -349,7 +326,7 @@ START_TEST(seed_incident_labels_its_story_and_bands_its_alerts)
     ck_assert(pending && firing);
     ck_assert_int_ge(L->lanes[errors].n_thresholds, 1);
     ck_assert_double_eq_tol(L->lanes[errors].thresholds[0].value, 0.05, 1e-12);
-    done(x);
+    tu_played_free(x);
     free(L);
 }
 END_TEST
@@ -357,7 +334,7 @@ END_TEST
 START_TEST(a_version_keeps_its_colour_in_every_lane)
 {
     rs_layout *L = malloc(sizeof *L);
-    run *x = play("seed-incident");
+    tu_played *x = tu_play("seed-incident");
     layout(L, rs_sim_result(x->sim), 1280, 720);
     ck_assert_int_eq(L->n_versions, 2);
     ck_assert_uint_ne(L->version_color[L->versions[0]], L->version_color[L->versions[1]]);
@@ -373,7 +350,7 @@ START_TEST(a_version_keeps_its_colour_in_every_lane)
             swatches += L->swatches[i].color == L->version_color[L->versions[v]];
         ck_assert_int_eq(swatches, 2);
     }
-    done(x);
+    tu_played_free(x);
     free(L);
 }
 END_TEST

@@ -26,29 +26,6 @@
 #define MAX_BAD_FRACTION 0.01 /* pixels with a channel off by more than BAD_DIFF */
 #define BAD_DIFF 32
 
-typedef struct {
-    rs_scenario sc;
-    rs_sim *sim;
-} run;
-
-static run *play(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/scenarios/%s.json", RS_SOURCE_DIR, name);
-    run *x = calloc(1, sizeof *x);
-    tu_load(path, NULL, 0, &x->sc);
-    x->sim = rs_sim_new(&x->sc, x->sc.seed, NULL);
-    ck_assert_ptr_nonnull(x->sim);
-    rs_sim_run(x->sim);
-    return x;
-}
-
-static void done(run *x)
-{
-    rs_sim_free(x->sim);
-    free(x);
-}
-
 static void *render(const rs_result *r, int w, int h, size_t *size)
 {
     void *png = NULL;
@@ -125,7 +102,7 @@ START_TEST(shipped_scenarios_render_like_their_goldens)
     const char *name = golden_scenarios[_i];
     char golden[512], actual[600], cwd[400];
     snprintf(golden, sizeof golden, "%s/tests/golden/png/%s.png", RS_SOURCE_DIR, name);
-    run *x = play(name);
+    tu_played *x = tu_play(name);
     size_t size;
     void *png = render(rs_sim_result(x->sim), GOLDEN_W, GOLDEN_H, &size);
     rs_error err;
@@ -156,7 +133,7 @@ START_TEST(shipped_scenarios_render_like_their_goldens)
     SDL_FreeSurface(got);
     SDL_FreeSurface(want);
     free(png);
-    done(x);
+    tu_played_free(x);
 }
 END_TEST
 
@@ -165,7 +142,7 @@ START_TEST(rendering_needs_no_display)
     unsetenv("DISPLAY");
     unsetenv("WAYLAND_DISPLAY");
     unsetenv("SDL_VIDEODRIVER");
-    run *x = play("seed-incident");
+    tu_played *x = tu_play("seed-incident");
     size_t size;
     void *png = render(rs_sim_result(x->sim), 3840, 2160, &size);
     ck_assert_uint_gt(size, 8);
@@ -176,13 +153,13 @@ START_TEST(rendering_needs_no_display)
     ck_assert_int_eq(SDL_WasInit(SDL_INIT_VIDEO), 0);
     SDL_FreeSurface(s);
     free(png);
-    done(x);
+    tu_played_free(x);
 }
 END_TEST
 
 START_TEST(the_same_result_gives_the_same_bytes)
 {
-    run *x = play("memory-leak");
+    tu_played *x = tu_play("memory-leak");
     size_t na, nb;
     void *a = render(rs_sim_result(x->sim), 1280, 720, &na);
     void *b = render(rs_sim_result(x->sim), 1280, 720, &nb);
@@ -190,7 +167,7 @@ START_TEST(the_same_result_gives_the_same_bytes)
     ck_assert_int_eq(memcmp(a, b, na), 0);
     free(a);
     free(b);
-    done(x);
+    tu_played_free(x);
 }
 END_TEST
 
@@ -199,7 +176,7 @@ START_TEST(a_png_file_is_written_atomically)
     char dir[] = "/tmp/rollsim-png-XXXXXX", path[64], tmpl[64];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/incident.png", dir);
-    run *x = play("healthy-release");
+    tu_played *x = tu_play("healthy-release");
     rs_error err;
     ck_assert_int_eq(rs_render_png(rs_sim_result(x->sim), path, 960, 540, &err), RS_OK);
     SDL_Surface *s = decode(IMG_Load(path));
@@ -211,7 +188,7 @@ START_TEST(a_png_file_is_written_atomically)
     ck_assert_int_eq(rs_render_png(rs_sim_result(x->sim), path, 10, 10, &err), RS_BAD_INPUT);
     unlink(path);
     ck_assert_int_eq(rmdir(dir), 0); /* no temporary file left behind */
-    done(x);
+    tu_played_free(x);
 }
 END_TEST
 
